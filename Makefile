@@ -1,0 +1,55 @@
+# Two commands on a fresh machine:
+#   make lab    the course: venv, dependencies, Docker daemon, lab image, JupyterLab
+#   make test   everything the test suite needs, then the whole suite
+# Both are safe to run again; they redo only what is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8888
+PYTEST_ARGS ?=
+
+.PHONY: lab test daemon image browser unit bench clean-lab help
+
+help:
+	@echo "make lab    start the course in JupyterLab (127.0.0.1:$(PORT))"
+	@echo "make test   run the whole test suite against a real daemon"
+	@echo "make unit   only the tests that need nothing (no daemon, dot or browser)"
+	@echo "make bench  the benchmarks in bench/"
+
+$(VENV)/.lab: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[lab]'
+	touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.lab
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+daemon:
+	@bash scripts/ensure-docker.sh
+
+image: $(VENV)/.lab daemon
+	@$(VENV)/bin/labcheck doctor
+
+browser:
+	@bash scripts/ensure-browser.sh
+
+lab: image
+	@echo "Starting JupyterLab on the lessons; open the URL with its token printed below."
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+		--ServerApp.root_dir=lessons $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+test: $(VENV)/.test daemon browser
+	@$(VENV)/bin/labcheck doctor
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+unit: $(VENV)/.test
+	$(PY) -m pytest -m "not docker and not dot and not browser" $(PYTEST_ARGS)
+
+bench: $(VENV)/.test daemon
+	$(PY) bench/run.py
+
+clean-lab: $(VENV)/.lab
+	$(VENV)/bin/labcheck reset --all

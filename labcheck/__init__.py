@@ -1,0 +1,44 @@
+"""labcheck: check, grade and draw Docker networking labs.
+
+The public API. Heavy parts (docker-py, Graphviz, ipywidgets) are imported
+only when used, so ``import labcheck`` stays fast.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import (  # noqa: E402
+    DaemonNotRunning,
+    DaemonPermissionDenied,
+    DaemonTLSError,
+    DaemonTooOld,
+    DaemonUnreachable,
+    EnvironmentProblem,
+    GraphvizMissing,
+    ImageUnavailable,
+    LabcheckError,
+    ObjectNotFound,
+    SnapshotFileError,
+    UsageError,
+)
+from .probes import HostReach, HttpGet, Probe, ProbeResult, Reach, ReadResolvConf, Resolve  # noqa: E402
+from .snapshot import Container, Endpoint, Network, PortBinding, Snapshot  # noqa: E402
+from .daemon import connect  # noqa: E402
+from .collect import collect  # noqa: E402
+from .images import LAB_IMAGE, ensure_lab_image  # noqa: E402
+from .ownership import lesson_labels, reset  # noqa: E402
+
+__all__ = [
+    "__version__",
+    # errors
+    "LabcheckError", "UsageError", "EnvironmentProblem", "DaemonNotRunning",
+    "DaemonPermissionDenied", "DaemonUnreachable", "DaemonTLSError", "DaemonTooOld",
+    "ImageUnavailable", "GraphvizMissing", "SnapshotFileError", "ObjectNotFound",
+    # model
+    "Snapshot", "Network", "Container", "Endpoint", "PortBinding",
+    # probes
+    "Probe", "ProbeResult", "Resolve", "Reach", "HttpGet", "ReadResolvConf", "HostReach",
+    # daemon
+    "connect", "collect", "LAB_IMAGE", "ensure_lab_image", "lesson_labels", "reset",
+]

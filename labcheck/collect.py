@@ -1,0 +1,87 @@
+"""collect(): read a daemon's state and run probes, into a Snapshot.
+
+The state is read through list endpoints, in a constant number of API
+calls whatever the number of containers: ``/version``, ``/networks`` and
+``/containers/json?all=1``. The list endpoint does not report a container's
+hostname or network aliases; those are read (one inspect each) only for
+the containers named in ``detail``, which an exercise keeps to the few it
+concerns, so the count never grows with the daemon's other containers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from . import __version__
+from .daemon import translate_docker_error
+from .probes import DEFAULT_TIMEOUT, Probe, run_probes
+from .snapshot import Snapshot
+
+if TYPE_CHECKING:  # pragma: no cover
+    import docker
+
+__all__ = ["collect"]
+
+
+def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
+            detail: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT,
+            meta: dict[str, object] | None = None) -> Snapshot:
+    """A Snapshot of the daemon behind ``client``, with ``probes`` run in it.
+
+    ``detail`` names containers whose hostname and aliases should be read
+    as well (one inspect each).
+    """
+    import docker.errors
+
+    api = client.api
+    try:
+        version = api.version()
+        networks = api.networks()
+        containers = api.containers(all=True)
+        wanted = set(detail)
+        if wanted:
+            containers = [_detailed(api, c) if _names(c) & wanted else c for c in containers]
+    except docker.errors.DockerException as exc:
+        raise translate_docker_error(exc, str(api.base_url)) from None
+    except OSError as exc:
+        raise translate_docker_error(exc, str(api.base_url)) from None
+    snapshot = Snapshot.from_api(
+        networks, containers,
+        taken_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        engine_version=str(version.get("Version", "")),
+        api_version=str(version.get("ApiVersion", "")),
+        labcheck_version=__version__,
+        meta=dict(meta or {}),
+    )
+    if probes:
+        snapshot = snapshot.with_probes(run_probes(client, probes, timeout=timeout))
+    return snapshot
+
+
+def _names(entry: dict) -> set[str]:
+    names = {str(n).lstrip("/") for n in entry.get("Names") or ()}
+    ident = str(entry.get("Id", ""))
+    return names | {ident, ident[:12]}
+
+
+def _detailed(api: "docker.APIClient", entry: dict) -> dict:
+    """The list entry with hostname and aliases from an inspect merged in."""
+    import docker.errors
+
+    try:
+        attrs = api.inspect_container(entry["Id"])
+    except docker.errors.NotFound:  # removed between the list and now
+        return entry
+    merged = dict(entry)
+    merged["Config"] = {"Hostname": (attrs.get("Config") or {}).get("Hostname")}
+    inspected = ((attrs.get("NetworkSettings") or {}).get("Networks")) or {}
+    listed = ((entry.get("NetworkSettings") or {}).get("Networks")) or {}
+    networks = {}
+    for name, endpoint in listed.items():
+        extra = inspected.get(name) or {}
+        networks[name] = {**endpoint,
+                          "Aliases": extra.get("Aliases"),
+                          **({"DNSNames": extra["DNSNames"]} if "DNSNames" in extra else {})}
+    merged["NetworkSettings"] = {**(entry.get("NetworkSettings") or {}), "Networks": networks}
+    return merged

@@ -1,0 +1,1 @@
+"""Subcommands of the ``labcheck`` CLI, one module each (see :mod:`labcheck.cli`)."""

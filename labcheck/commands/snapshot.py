@@ -1,0 +1,38 @@
+"""``labcheck snapshot``: save the daemon's state (and probe results) as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["register", "run"]
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("snapshot", help="save the daemon's networks and containers as JSON",
+                            description="Read the daemon's networks and containers and write "
+                                        "them as a labcheck snapshot (JSON).")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write to FILE instead of standard output")
+    parser.add_argument("--detail", metavar="CONTAINER", action="append", default=[],
+                        help="also read this container's hostname and aliases (repeatable)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..collect import collect
+    from ..daemon import connect
+
+    client = connect()
+    try:
+        snap = collect(client, detail=args.detail)
+    finally:
+        client.close()
+    if args.output:
+        snap.save(args.output)
+        print(f"saved {len(snap.networks)} networks and {len(snap.containers)} containers "
+              f"to {args.output}")
+    else:
+        sys.stdout.write(snap.dumps())
+    return 0

@@ -1,0 +1,99 @@
+"""Exceptions raised by labcheck, and the translation of docker-py's errors.
+
+A *student mistake* is data (a failing check in a Report). A *broken
+environment* is one of these exceptions. Each carries the CLI exit code it
+maps to, and a one-line message that says what to do next:
+
+>>> err = DaemonNotRunning("no Docker daemon answers at unix:///var/run/docker.sock")
+>>> err.exit_code
+3
+>>> isinstance(err, RuntimeError)
+True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_CHECK_FAILED",
+    "EXIT_USAGE",
+    "EXIT_ENVIRONMENT",
+    "LabcheckError",
+    "UsageError",
+    "EnvironmentProblem",
+    "DaemonNotRunning",
+    "DaemonPermissionDenied",
+    "DaemonUnreachable",
+    "DaemonTLSError",
+    "DaemonTooOld",
+    "ImageUnavailable",
+    "GraphvizMissing",
+    "SnapshotFileError",
+    "ObjectNotFound",
+]
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ENVIRONMENT = 3
+
+
+class LabcheckError(RuntimeError):
+    """Root of labcheck's exceptions: an expected failure with a helpful message."""
+
+    exit_code: int = EXIT_ENVIRONMENT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(LabcheckError, ValueError):
+    """The user asked for something that does not exist or cannot be done (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class EnvironmentProblem(LabcheckError):
+    """The machine is not ready: daemon, permissions, image, Graphviz (exit 3)."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+
+class DaemonNotRunning(EnvironmentProblem):
+    """No Docker daemon listens at the configured local address."""
+
+
+class DaemonPermissionDenied(EnvironmentProblem):
+    """The Docker socket exists but this user may not use it."""
+
+
+class DaemonUnreachable(EnvironmentProblem):
+    """A remote Docker host (tcp://, ssh://) does not answer."""
+
+
+class DaemonTLSError(EnvironmentProblem):
+    """The TLS handshake with a remote daemon failed (certificates)."""
+
+
+class DaemonTooOld(EnvironmentProblem):
+    """The engine's API version is older than labcheck supports."""
+
+
+class ImageUnavailable(EnvironmentProblem):
+    """The lab image is missing and can be neither built nor pulled."""
+
+
+class GraphvizMissing(EnvironmentProblem):
+    """Graphviz's ``dot`` program is not installed."""
+
+
+class SnapshotFileError(UsageError):
+    """A snapshot file is missing, not JSON, truncated or of another schema."""
+
+
+class ObjectNotFound(UsageError):
+    """A container or network named by the user does not exist."""

@@ -1,0 +1,254 @@
+"""Lab: create labelled networks and containers, safely and idempotently.
+
+Lessons and tests build their topologies through a :class:`Lab`. Everything
+it creates carries the lesson's labels, and every call can be made again
+(a student re-running a cell never meets a 409 "already exists"): an object
+of the same name that this lab made is replaced; one that it did not make is
+never touched, and the error says so.
+
+    lab = Lab("02")
+    lab.network("mybridge")
+    lab.run("db", network="mybridge")
+    lab.run("web", network="mybridge", ports={5000: ("127.0.0.1", 8000)}, http=5000)
+    lab.reset()
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from .errors import ObjectNotFound, UsageError
+from .images import LAB_IMAGE, ensure_lab_image
+from .ownership import ResetResult, is_owned, lesson_labels, reset
+
+if TYPE_CHECKING:  # pragma: no cover
+    import docker
+
+__all__ = ["Lab", "IDLE_COMMAND", "http_command"]
+
+#: Keeps a lab container running and stops at once on SIGTERM.
+IDLE_COMMAND = ["sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"]
+
+PortSpec = Mapping[Any, Any]
+
+
+def http_command(port: int = 80, text: str | None = None) -> list[str]:
+    """A busybox httpd serving /var/www on ``port`` (stops at once on SIGTERM).
+
+    ``text``, when given, becomes the body of ``/index.html``.
+    """
+    write = ""
+    if text is not None:
+        quoted = text.replace("'", "'\\''")
+        write = f"printf '%s\\n' '{quoted}' > /var/www/index.html; "
+    return ["sh", "-c", f"{write}trap 'exit 0' TERM INT; httpd -f -p {int(port)} -h /var/www & "
+                        "wait $!"]
+
+
+class Lab:
+    """Builds one lesson's (or test's) topology on a daemon, with labels.
+
+    ``client`` defaults to :func:`labcheck.connect`. The lab image is made
+    ready on first use.
+    """
+
+    def __init__(self, lesson: str, client: "docker.DockerClient | None" = None,
+                 image: str = LAB_IMAGE) -> None:
+        self.lesson = str(lesson)
+        self.labels = lesson_labels(self.lesson)
+        self._client = client
+        self.image = image
+        self._image_ready = False
+
+    # -- plumbing --------------------------------------------------------
+
+    @property
+    def client(self) -> "docker.DockerClient":
+        if self._client is None:
+            from .daemon import connect
+            self._client = connect()
+        return self._client
+
+    def _ensure_image(self) -> None:
+        if not self._image_ready:
+            if self.image == LAB_IMAGE:
+                ensure_lab_image(self.client, self.image)
+            self._image_ready = True
+
+    def _owned(self, labels: Mapping[str, str] | None) -> bool:
+        return is_owned(dict(labels or {}), self.lesson)
+
+    def _foreign(self, kind: str, name: str) -> UsageError:
+        return UsageError(
+            f"a {kind} named {name!r} already exists and was not created by lesson "
+            f"{self.lesson!r}; labcheck will not touch it. Remove or rename it yourself "
+            f"(docker {kind} rm {name}), or choose another name")
+
+    # -- networks --------------------------------------------------------
+
+    def network(self, name: str, *, driver: str = "bridge", subnet: str | None = None,
+                gateway: str | None = None, ip_range: str | None = None,
+                internal: bool = False, attachable: bool = False, ipv6: bool = False,
+                options: Mapping[str, str] | None = None) -> str:
+        """Create network ``name`` (replacing this lab's earlier one); return its name."""
+        import docker.errors
+        from docker.types import IPAMConfig, IPAMPool
+
+        api = self.client.api
+        for entry in api.networks(names=[name]):
+            if entry.get("Name") != name:
+                continue
+            if not self._owned(entry.get("Labels")):
+                raise self._foreign("network", name)
+            self._remove_network(entry["Id"])
+        ipam = None
+        if subnet or gateway or ip_range:
+            ipam = IPAMConfig(pool_configs=[IPAMPool(subnet=subnet, gateway=gateway,
+                                                     iprange=ip_range)])
+        try:
+            api.create_network(name, driver=driver, ipam=ipam, internal=internal,
+                               attachable=attachable or None, enable_ipv6=ipv6 or None,
+                               options=dict(options or {}) or None, labels=dict(self.labels),
+                               check_duplicate=True)
+        except docker.errors.APIError as exc:
+            raise UsageError(f"cannot create network {name!r}: {exc.explanation or exc}") from None
+        return name
+
+    def _remove_network(self, ident: str) -> None:
+        """Remove a network of this lab, first removing this lab's containers on it."""
+        import docker.errors
+
+        api = self.client.api
+        try:
+            attrs = api.inspect_network(ident)
+        except docker.errors.NotFound:
+            return
+        for cid in (attrs.get("Containers") or {}):
+            try:
+                info = api.inspect_container(cid)
+            except docker.errors.NotFound:
+                continue
+            labels = (info.get("Config") or {}).get("Labels")
+            if self._owned(labels):
+                api.remove_container(cid, force=True)
+            else:
+                api.disconnect_container_from_network(cid, ident, force=True)
+        try:
+            api.remove_network(ident)
+        except docker.errors.NotFound:
+            pass
+
+    # -- containers ------------------------------------------------------
+
+    def run(self, name: str, *, network: str | None = None, networks: Sequence[str] = (),
+            aliases: Iterable[str] = (), ip: str | None = None,
+            ports: PortSpec | None = None, command: Sequence[str] | str | None = None,
+            http: int | None = None, http_text: str | None = None,
+            hostname: str | None = None, network_mode: str | None = None,
+            links: Mapping[str, str] | None = None, environment: Mapping[str, str] | None = None,
+            image: str | None = None, start: bool = True) -> str:
+        """Run container ``name`` (replacing this lab's earlier one); return its name.
+
+        ``network`` is the first network (with ``aliases`` and ``ip`` on it);
+        ``networks`` are connected as well. ``ports`` maps a container port
+        to a host port, ``(host_ip, host_port)`` or None (docker-py's shape).
+        ``http`` serves HTTP on that port; otherwise the container idles.
+        """
+        import docker.errors
+
+        api = self.client.api
+        self._ensure_image()
+        self.remove(name)
+        if command is None:
+            command = http_command(http, http_text) if http else IDLE_COMMAND
+        first = network or (networks[0] if networks else None)
+        extra = [n for n in networks if n != first]
+        mode = network_mode or first
+        endpoint_config = None
+        if first and not network_mode:
+            endpoint_config = api.create_networking_config({
+                first: api.create_endpoint_config(aliases=list(aliases) or None,
+                                                  ipv4_address=ip)})
+        port_keys = list(ports or {})
+        host_config = api.create_host_config(
+            network_mode=mode, port_bindings=dict(ports) if ports else None,
+            links=dict(links) if links else None)
+        try:
+            created = api.create_container(
+                image or self.image, command=command, name=name, hostname=hostname,
+                labels=dict(self.labels), ports=port_keys or None, host_config=host_config,
+                networking_config=endpoint_config, environment=dict(environment or {}) or None)
+            for net in extra:
+                api.connect_container_to_network(created["Id"], net)
+            if start:
+                api.start(created["Id"])
+        except docker.errors.APIError as exc:
+            self.remove(name)
+            raise UsageError(f"cannot run container {name!r}: {exc.explanation or exc}") from None
+        return name
+
+    def connect(self, container: str, network: str, *, aliases: Iterable[str] = (),
+                ip: str | None = None) -> None:
+        """Attach ``container`` to ``network`` (again, if it already is)."""
+        import docker.errors
+
+        api = self.client.api
+        self.disconnect(container, network)
+        try:
+            api.connect_container_to_network(container, network, aliases=list(aliases) or None,
+                                             ipv4_address=ip)
+        except docker.errors.NotFound as exc:
+            raise ObjectNotFound(f"cannot connect {container!r} to {network!r}: "
+                                 f"{exc.explanation or exc}") from None
+        except docker.errors.APIError as exc:
+            raise UsageError(f"cannot connect {container!r} to {network!r}: "
+                             f"{exc.explanation or exc}") from None
+
+    def disconnect(self, container: str, network: str) -> None:
+        """Detach ``container`` from ``network``; nothing happens if it is not attached."""
+        import docker.errors
+
+        try:
+            self.client.api.disconnect_container_from_network(container, network, force=True)
+        except docker.errors.APIError:
+            pass
+
+    def remove(self, name: str) -> bool:
+        """Remove this lab's container ``name``; True if there was one."""
+        import docker.errors
+
+        api = self.client.api
+        try:
+            info = api.inspect_container(name)
+        except docker.errors.NotFound:
+            return False
+        if info.get("Name", "").lstrip("/") != name and not info.get("Id", "").startswith(name):
+            return False
+        if not self._owned((info.get("Config") or {}).get("Labels")):
+            raise self._foreign("container", name)
+        try:
+            api.remove_container(info["Id"], force=True)
+        except docker.errors.NotFound:
+            pass
+        return True
+
+    def exec(self, container: str, command: Sequence[str] | str) -> tuple[int, str]:
+        """Run ``command`` in ``container``; return (exit code, stdout+stderr)."""
+        import docker.errors
+
+        api = self.client.api
+        try:
+            exec_id = api.exec_create(container, command)["Id"]
+            output = api.exec_start(exec_id)
+            code = api.exec_inspect(exec_id).get("ExitCode")
+        except docker.errors.NotFound:
+            raise ObjectNotFound(f"container {container!r} does not exist") from None
+        except docker.errors.APIError as exc:
+            raise UsageError(f"cannot run a command in {container!r}: "
+                             f"{exc.explanation or exc}") from None
+        text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
+        return int(code if code is not None else -1), text
+
+    def reset(self) -> ResetResult:
+        """Remove everything this lab's lesson created."""
+        return reset(self.client, lesson=self.lesson)

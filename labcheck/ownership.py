@@ -1,0 +1,113 @@
+"""Labels that mark what labcheck, a lesson or a test created, and ``reset``.
+
+Everything the course creates carries ``io.labcheck.owner=labcheck`` and
+``io.labcheck.lesson=<id>``. :func:`reset` removes only objects with those
+labels (containers first, then networks): a user's own containers and
+networks are never touched.
+
+>>> lesson_labels("02")
+{'io.labcheck.owner': 'labcheck', 'io.labcheck.lesson': '02'}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .errors import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import docker
+
+__all__ = [
+    "OWNER_LABEL",
+    "OWNER_VALUE",
+    "LESSON_LABEL",
+    "PROBE_LABELS",
+    "lesson_labels",
+    "is_owned",
+    "ResetResult",
+    "reset",
+]
+
+OWNER_LABEL = "io.labcheck.owner"
+OWNER_VALUE = "labcheck"
+LESSON_LABEL = "io.labcheck.lesson"
+
+#: Labels of the short-lived helper containers that probes may start.
+PROBE_LABELS = {OWNER_LABEL: OWNER_VALUE, LESSON_LABEL: "probe"}
+
+
+def lesson_labels(lesson: str) -> dict[str, str]:
+    """The labels to put on every object a lesson (or a test) creates."""
+    if not lesson or not str(lesson).strip():
+        raise UsageError("a lesson id is needed to label objects, for example '02'")
+    return {OWNER_LABEL: OWNER_VALUE, LESSON_LABEL: str(lesson)}
+
+
+def is_owned(labels: dict[str, str] | None, lesson: str | None = None) -> bool:
+    """Whether an object with ``labels`` was made by labcheck (for ``lesson``)."""
+    labels = labels or {}
+    if labels.get(OWNER_LABEL) != OWNER_VALUE or LESSON_LABEL not in labels:
+        return False
+    return lesson is None or labels[LESSON_LABEL] == lesson
+
+
+@dataclass
+class ResetResult:
+    """What :func:`reset` removed, and what it could not."""
+
+    containers: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def removed_anything(self) -> bool:
+        return bool(self.containers or self.networks)
+
+    def lines(self) -> list[str]:
+        """Human-readable lines, one per object."""
+        out = [f"removed container {name}" for name in self.containers]
+        out += [f"removed network {name}" for name in self.networks]
+        out += [f"could not remove {err}" for err in self.errors]
+        return out or ["nothing to remove: no labcheck containers or networks found"]
+
+
+def reset(client: "docker.DockerClient", lesson: str | None = None) -> ResetResult:
+    """Remove labcheck's containers, then networks; for one lesson or all.
+
+    Only objects that carry both labcheck labels are removed, and the
+    filter is applied again here on the listed labels (not only in the
+    daemon query), so a label typo can never widen the match.
+    """
+    import docker.errors
+
+    selector = [f"{OWNER_LABEL}={OWNER_VALUE}"]
+    selector.append(f"{LESSON_LABEL}={lesson}" if lesson else LESSON_LABEL)
+    result = ResetResult()
+    api = client.api
+    for entry in api.containers(all=True, filters={"label": selector}):
+        if not is_owned(entry.get("Labels"), lesson):
+            continue
+        name = (entry.get("Names") or ["/" + entry["Id"][:12]])[0].lstrip("/")
+        try:
+            api.remove_container(entry["Id"], force=True, v=True)
+            result.containers.append(name)
+        except docker.errors.NotFound:
+            continue
+        except docker.errors.APIError as exc:
+            result.errors.append(f"container {name}: {exc.explanation or exc}")
+    for entry in api.networks(filters={"label": selector}):
+        if not is_owned(entry.get("Labels"), lesson):
+            continue
+        name = entry.get("Name") or entry["Id"][:12]
+        try:
+            api.remove_network(entry["Id"])
+            result.networks.append(name)
+        except docker.errors.NotFound:
+            continue
+        except docker.errors.APIError as exc:
+            result.errors.append(f"network {name}: {exc.explanation or exc}")
+    result.containers.sort()
+    result.networks.sort()
+    return result

@@ -1,0 +1,445 @@
+"""Probes: questions asked of the live network, from inside a container.
+
+A probe is a frozen, JSON-serialisable spec (:class:`Resolve`, :class:`Reach`,
+:class:`HttpGet`, :class:`ReadResolvConf`, :class:`HostReach`). :func:`run_probes`
+runs a batch concurrently against a daemon and returns a
+:class:`ProbeResult` for each; the results are stored in the
+:class:`~labcheck.snapshot.Snapshot` so checks never touch the daemon.
+
+Container probes run with ``docker exec``, bounded in time *inside* the
+container (``timeout N ...``; busybox's ``wget -T`` crashes). A container
+whose image lacks the tool (nginx, redis) is probed from a throw-away lab
+container that shares its network namespace. A probe from a stopped or
+missing container is a result that did not run, with the reason, never an
+exception.
+
+>>> Resolve("web", "db").describe()
+"resolve 'db' from container 'web'"
+>>> Reach("web", "db", port=5432).command(2)
+['timeout', '2', 'nc', '-w', '2', 'db', '5432']
+>>> parse_nslookup("Name:\\tdb\\nAddress: 10.1.0.3\\n")
+('10.1.0.3',)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import docker
+
+__all__ = [
+    "Probe",
+    "ContainerProbe",
+    "Resolve",
+    "Reach",
+    "HttpGet",
+    "ReadResolvConf",
+    "HostReach",
+    "ProbeResult",
+    "run_probes",
+    "parse_nslookup",
+    "parse_resolv_conf",
+    "DEFAULT_TIMEOUT",
+    "EMBEDDED_DNS",
+]
+
+#: Seconds a probe may take inside the container before it counts as failed.
+DEFAULT_TIMEOUT = 3
+
+#: The address of Docker's embedded DNS server on user-defined networks.
+EMBEDDED_DNS = "127.0.0.11"
+
+_TIMED_OUT = (124, 143, 137)  # timeout's own code, SIGTERM, SIGKILL
+_NOT_FOUND = (126, 127)       # the tool is missing from the image
+_PROBE_KINDS: dict[str, type["Probe"]] = {}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Base of all probe specs. Subclasses set ``kind`` and are registered."""
+
+    kind: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            _PROBE_KINDS[cls.kind] = cls
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, **asdict(self)}
+
+    @staticmethod
+    def from_json(data: Mapping[str, Any]) -> "Probe":
+        kind = data.get("kind")
+        cls = _PROBE_KINDS.get(str(kind))
+        if cls is None:
+            raise ValueError(f"unknown probe kind {kind!r}")
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class ContainerProbe(Probe):
+    """A probe that runs a command inside ``container``."""
+
+    container: str
+
+    def command(self, timeout: int) -> list[str]:
+        raise NotImplementedError
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Resolve(ContainerProbe):
+    """Does ``name`` resolve from ``container``? Records the IPv4 addresses."""
+
+    kind: ClassVar[str] = "resolve"
+    name: str = ""
+    server: str | None = None
+
+    def describe(self) -> str:
+        via = f" via {self.server}" if self.server else ""
+        return f"resolve {self.name!r} from container {self.container!r}{via}"
+
+    def command(self, timeout: int) -> list[str]:
+        cmd = ["timeout", str(timeout), "nslookup", "-type=a", self.name]
+        return cmd + ([self.server] if self.server else [])
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        addresses = parse_nslookup(output)
+        if addresses:
+            return ProbeResult(self, ran=True, succeeded=True, output=output,
+                               exit_code=exit_code, addresses=addresses,
+                               detail=f"{self.name!r} resolves to {', '.join(addresses)}")
+        if "NXDOMAIN" in output or "can't find" in output:
+            why = "no such name (NXDOMAIN)"
+        elif "refused" in output.lower():
+            why = "the DNS server refused the query"
+        elif exit_code in _TIMED_OUT or "timed out" in output:
+            why = "no DNS server answered in time"
+        else:
+            why = _last_line(output) or f"nslookup exited {exit_code}"
+        return ProbeResult(self, ran=True, succeeded=False, output=output,
+                           exit_code=exit_code, detail=f"{self.name!r} does not resolve: {why}")
+
+
+@dataclass(frozen=True)
+class Reach(ContainerProbe):
+    """Can ``container`` reach ``target`` (a name or IP)? ICMP, or TCP to ``port``."""
+
+    kind: ClassVar[str] = "reach"
+    target: str = ""
+    port: int | None = None
+
+    def describe(self) -> str:
+        what = f"{self.target}:{self.port} (TCP)" if self.port else f"{self.target} (ping)"
+        return f"reach {what} from container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        if self.port:
+            return ["timeout", str(timeout), "nc", "-w", str(timeout), self.target, str(self.port)]
+        return ["timeout", str(timeout), "ping", "-c", "1", "-W", str(timeout), self.target]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        ok = exit_code == 0
+        if ok:
+            detail = f"{self.target} answers" + (f" on port {self.port}" if self.port else " to ping")
+        elif "bad address" in output:
+            detail = f"the name {self.target!r} does not resolve"
+        elif "refused" in output.lower():
+            detail = f"{self.target} refused the connection on port {self.port}"
+        elif exit_code in _TIMED_OUT or not output.strip() or "100% packet loss" in output:
+            detail = f"no answer from {self.target} in time"
+        else:
+            detail = _last_line(output)
+        return ProbeResult(self, ran=True, succeeded=ok, output=output,
+                           exit_code=exit_code, detail=detail)
+
+
+@dataclass(frozen=True)
+class HttpGet(ContainerProbe):
+    """An HTTP GET from ``container`` to ``http://target:port/path``."""
+
+    kind: ClassVar[str] = "http"
+    target: str = ""
+    port: int = 80
+    path: str = "/"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.target}:{self.port}/{self.path.lstrip('/')}"
+
+    def describe(self) -> str:
+        return f"GET {self.url} from container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        # -S prints the status line; wget writes headers and errors to stderr (merged).
+        return ["timeout", str(timeout), "wget", "-S", "-q", "-O", "-", self.url]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        status = _http_status(output)
+        ok = status is not None  # any HTTP answer means the server was reached
+        if ok:
+            detail = f"{self.url} answered HTTP {status}"
+        elif "bad address" in output:
+            detail = f"the name {self.target!r} does not resolve"
+        elif "refused" in output.lower():
+            detail = f"{self.target} refused the connection on port {self.port}"
+        elif exit_code in _TIMED_OUT:
+            detail = f"no answer from {self.url} in time"
+        else:
+            detail = _last_line(output) or f"wget exited {exit_code}"
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           http_status=status, detail=detail)
+
+
+@dataclass(frozen=True)
+class ReadResolvConf(ContainerProbe):
+    """Which nameservers does ``container`` use (its /etc/resolv.conf)?"""
+
+    kind: ClassVar[str] = "resolv_conf"
+
+    def describe(self) -> str:
+        return f"read /etc/resolv.conf of container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        return ["cat", "/etc/resolv.conf"]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        servers = parse_resolv_conf(output)
+        ok = exit_code == 0
+        detail = ("nameservers: " + ", ".join(servers)) if ok else _last_line(output)
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           nameservers=servers, detail=detail)
+
+
+@dataclass(frozen=True)
+class HostReach(Probe):
+    """Can the host reach a published port on ``host`` (loopback only)?
+
+    Only loopback addresses are probed: labcheck sends no traffic off the
+    machine. A port published on 0.0.0.0 answers on 127.0.0.1 too.
+    """
+
+    kind: ClassVar[str] = "host_reach"
+    port: int = 0
+    host: str = "127.0.0.1"
+
+    def describe(self) -> str:
+        return f"reach {self.host}:{self.port} from the host"
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What a probe found.
+
+    ``ran`` is False when the probe could not run at all (container stopped
+    or missing); ``succeeded`` then is False too and ``detail`` says why.
+    """
+
+    probe: Probe
+    ran: bool
+    succeeded: bool
+    detail: str = ""
+    output: str = ""
+    exit_code: int | None = None
+    addresses: tuple[str, ...] = ()
+    nameservers: tuple[str, ...] = ()
+    http_status: int | None = None
+    duration_ms: float = field(default=0.0, compare=False)
+
+    @property
+    def failed(self) -> bool:
+        return not self.succeeded
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "probe": self.probe.to_json(), "ran": self.ran, "succeeded": self.succeeded,
+            "detail": self.detail, "output": self.output, "exit_code": self.exit_code,
+            "addresses": list(self.addresses), "nameservers": list(self.nameservers),
+            "http_status": self.http_status, "duration_ms": round(self.duration_ms, 1),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "ProbeResult":
+        return cls(
+            probe=Probe.from_json(data["probe"]), ran=bool(data["ran"]),
+            succeeded=bool(data["succeeded"]), detail=data.get("detail", ""),
+            output=data.get("output", ""), exit_code=data.get("exit_code"),
+            addresses=tuple(data.get("addresses", ())),
+            nameservers=tuple(data.get("nameservers", ())),
+            http_status=data.get("http_status"), duration_ms=float(data.get("duration_ms", 0.0)),
+        )
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
+
+
+def _http_status(output: str) -> int | None:
+    match = re.search(r"HTTP/\d(?:\.\d)?\s+(\d{3})", output)
+    return int(match.group(1)) if match else None
+
+
+def parse_nslookup(output: str) -> tuple[str, ...]:
+    """The answer addresses in busybox (or bind) ``nslookup`` output, sorted."""
+    _, sep, answers = output.partition("Name:")
+    if not sep:
+        return ()
+    found = re.findall(r"^Address(?:\s+\d+)?:\s*([0-9a-fA-F.:]+)\s*$", answers, re.MULTILINE)
+    valid = set()
+    for addr in found:
+        try:
+            valid.add(str(ipaddress.ip_address(addr)))
+        except ValueError:
+            continue
+    return tuple(sorted(valid, key=lambda a: ipaddress.ip_address(a).packed))
+
+
+def parse_resolv_conf(text: str) -> tuple[str, ...]:
+    """The ``nameserver`` entries of a resolv.conf, in order."""
+    return tuple(m.group(1) for m in re.finditer(r"^\s*nameserver\s+(\S+)", text, re.MULTILINE))
+
+
+# -- running probes ----------------------------------------------------------
+
+def run_probes(client: "docker.DockerClient", probes: Sequence[Probe], *,
+               timeout: int = DEFAULT_TIMEOUT, max_workers: int = 8,
+               lab_image: str | None = None) -> tuple[ProbeResult, ...]:
+    """Run ``probes`` concurrently; return one result per probe, in order.
+
+    ``lab_image`` is used to probe from containers whose image lacks the
+    tools (shares the container's network namespace); default: the lab image.
+    """
+    if not probes:
+        return ()
+    if lab_image is None:
+        from .images import LAB_IMAGE
+        lab_image = LAB_IMAGE
+    unique = list(dict.fromkeys(probes))
+    workers = max(1, min(max_workers, len(unique)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labcheck-probe") as pool:
+        done = dict(zip(unique, pool.map(
+            lambda p: _run_one(client, p, timeout, lab_image), unique)))
+    return tuple(done[p] for p in probes)
+
+
+def _run_one(client: "docker.DockerClient", probe: Probe, timeout: int,
+             lab_image: str) -> ProbeResult:
+    started = time.monotonic()
+    if isinstance(probe, HostReach):
+        result = _host_reach(probe, timeout)
+    elif isinstance(probe, ContainerProbe):
+        result = _exec_probe(client, probe, timeout, lab_image)
+    else:
+        result = ProbeResult(probe, ran=False, succeeded=False,
+                             detail=f"unknown probe {type(probe).__name__}")
+    return _with_duration(result, (time.monotonic() - started) * 1000)
+
+
+def _with_duration(result: ProbeResult, ms: float) -> ProbeResult:
+    return ProbeResult(**{**{f.name: getattr(result, f.name) for f in fields(result)},
+                          "duration_ms": ms})
+
+
+def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
+    try:
+        loopback = ipaddress.ip_address(probe.host).is_loopback
+    except ValueError:
+        loopback = probe.host == "localhost"
+    if not loopback:
+        return ProbeResult(probe, ran=False, succeeded=False,
+                           detail=f"labcheck probes only loopback addresses, not {probe.host}")
+    try:
+        with socket.create_connection((probe.host, probe.port), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc)
+        return ProbeResult(probe, ran=True, succeeded=False,
+                           detail=f"{probe.host}:{probe.port} does not answer on the host: {reason}")
+    return ProbeResult(probe, ran=True, succeeded=True,
+                       detail=f"{probe.host}:{probe.port} answers on the host")
+
+
+def _exec_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout: int,
+                lab_image: str) -> ProbeResult:
+    import docker.errors
+
+    api = client.api
+    try:
+        exec_id = api.exec_create(probe.container, probe.command(timeout),
+                                  stdout=True, stderr=True)["Id"]
+        raw = api.exec_start(exec_id)
+        exit_code = api.exec_inspect(exec_id).get("ExitCode")
+    except docker.errors.NotFound:
+        return ProbeResult(probe, ran=False, succeeded=False,
+                           detail=f"container {probe.container!r} does not exist")
+    except docker.errors.APIError as exc:
+        text = str(exc.explanation or exc)
+        if "is not running" in text or "is paused" in text or "restarting" in text:
+            return ProbeResult(probe, ran=False, succeeded=False,
+                               detail=f"container {probe.container!r} is not running. "
+                                      f"Try: docker start {probe.container}")
+        return ProbeResult(probe, ran=False, succeeded=False,
+                           detail=f"could not run the probe in {probe.container!r}: {text}")
+    output = _decode(raw)
+    if exit_code is None:
+        exit_code = -1
+    if exit_code in _NOT_FOUND or "executable file not found" in output:
+        return _sidecar_probe(client, probe, timeout, lab_image)
+    return probe.interpret(int(exit_code), output)
+
+
+def _sidecar_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout: int,
+                   lab_image: str) -> ProbeResult:
+    """Run the probe in a lab container that shares ``probe.container``'s network."""
+    import docker.errors
+    from .ownership import PROBE_LABELS
+
+    api = client.api
+    try:
+        box = api.create_container(
+            lab_image, probe.command(timeout), labels=dict(PROBE_LABELS),
+            host_config=api.create_host_config(network_mode=f"container:{probe.container}"))
+    except docker.errors.APIError as exc:
+        return ProbeResult(probe, ran=False, succeeded=False,
+                           detail=f"container {probe.container!r} has no probe tools and the "
+                                  f"lab image {lab_image!r} could not stand in: "
+                                  f"{exc.explanation or exc}")
+    try:
+        api.start(box["Id"])
+        exit_code = int(api.wait(box["Id"], timeout=timeout + 10).get("StatusCode", -1))
+        output = _decode(api.logs(box["Id"], stdout=True, stderr=True))
+    except Exception as exc:  # noqa: BLE001 - reported as a probe that did not run
+        return ProbeResult(probe, ran=False, succeeded=False,
+                           detail=f"probe helper for {probe.container!r} failed: {exc}")
+    finally:
+        try:
+            api.remove_container(box["Id"], force=True)
+        except docker.errors.APIError:
+            pass
+    return probe.interpret(exit_code, output)
+
+
+def _decode(raw: Any) -> str:
+    if isinstance(raw, bytes):
+        return raw.decode("utf-8", errors="replace")
+    return str(raw or "")
+
+
+def probes_from_json(items: Iterable[Mapping[str, Any]]) -> tuple[Probe, ...]:
+    """Parse a list of probe specs (``{"kind": ..., ...}``)."""
+    return tuple(Probe.from_json(item) for item in items)

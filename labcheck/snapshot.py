@@ -1,0 +1,545 @@
+"""The state of a Docker daemon at one moment, as frozen dataclasses.
+
+Everything downstream of :func:`labcheck.collect.collect` (checks, reports,
+diagrams) is a pure function of a :class:`Snapshot`, so a snapshot can be
+saved as JSON, graded offline and drawn without a daemon.
+
+The daemon's JSON is parsed here, once and defensively: host, none, overlay
+and macvlan networks, an IPAM config of ``None``, IPv6, stopped containers
+and ``container:<id>`` network mode all parse.
+
+>>> net = Network.from_api({"Name": "mybridge", "Id": "abc", "Driver": "bridge",
+...                         "IPAM": {"Config": None}})
+>>> net.subnets, net.has_embedded_dns
+((), True)
+>>> Snapshot(networks=(net,)).network("mybridge").driver
+'bridge'
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from .errors import SnapshotFileError
+from .probes import Probe, ProbeResult
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "DEFAULT_BRIDGE",
+    "Network",
+    "Endpoint",
+    "PortBinding",
+    "Container",
+    "Snapshot",
+]
+
+#: Bumped whenever the JSON layout changes incompatibly.
+SCHEMA_VERSION = 1
+
+#: The name Docker gives its default bridge network.
+DEFAULT_BRIDGE = "bridge"
+
+_BRIDGE_DEFAULT_OPTION = "com.docker.network.bridge.default_bridge"
+_ICC_OPTION = "com.docker.network.bridge.enable_icc"
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    """Return ``value`` if it is a dict, else an empty dict (daemon JSON has many nulls)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str_dict(value: Any) -> dict[str, str]:
+    return {str(k): "" if v is None else str(v) for k, v in _as_dict(value).items()}
+
+
+def _addr(value: Any) -> str | None:
+    """An address without its prefix length, or None for an empty one."""
+    if not value or not isinstance(value, str):
+        return None
+    return value.split("/", 1)[0] or None
+
+
+@dataclass(frozen=True)
+class Network:
+    """A Docker network, as the networks list endpoint reports it."""
+
+    name: str
+    id: str
+    driver: str
+    scope: str = "local"
+    subnets: tuple[str, ...] = ()
+    gateways: tuple[str, ...] = ()
+    internal: bool = False
+    attachable: bool = False
+    ipv6: bool = False
+    options: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_api(cls, attrs: Mapping[str, Any]) -> "Network":
+        """Parse one entry of ``GET /networks`` (or a network inspect)."""
+        ipam = _as_dict(attrs.get("IPAM"))
+        configs = [_as_dict(c) for c in _as_list(ipam.get("Config"))]
+        return cls(
+            name=str(attrs.get("Name") or ""),
+            id=str(attrs.get("Id") or attrs.get("ID") or ""),
+            driver=str(attrs.get("Driver") or ""),
+            scope=str(attrs.get("Scope") or "local"),
+            subnets=tuple(str(c["Subnet"]) for c in configs if c.get("Subnet")),
+            gateways=tuple(str(c["Gateway"]) for c in configs if c.get("Gateway")),
+            internal=bool(attrs.get("Internal")),
+            attachable=bool(attrs.get("Attachable")),
+            ipv6=bool(attrs.get("EnableIPv6")),
+            options=_str_dict(attrs.get("Options")),
+            labels=_str_dict(attrs.get("Labels")),
+        )
+
+    @property
+    def is_default_bridge(self) -> bool:
+        """True for Docker's default ``bridge`` network (no embedded DNS)."""
+        if self.options.get(_BRIDGE_DEFAULT_OPTION) == "true":
+            return True
+        return self.name == DEFAULT_BRIDGE and self.driver == "bridge"
+
+    @property
+    def is_user_defined(self) -> bool:
+        """True for networks someone created (not bridge, host or none)."""
+        return not self.is_default_bridge and self.driver not in ("host", "null")
+
+    @property
+    def has_embedded_dns(self) -> bool:
+        """Whether containers on it resolve each other's names via 127.0.0.11."""
+        return self.is_user_defined
+
+    @property
+    def icc(self) -> bool:
+        """Inter-container communication (``enable_icc``; on unless switched off)."""
+        return self.options.get(_ICC_OPTION, "true").lower() != "false"
+
+    @property
+    def is_internal(self) -> bool:
+        """Alias of :attr:`internal` that reads as a question."""
+        return self.internal
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "id": self.id, "driver": self.driver, "scope": self.scope,
+            "subnets": list(self.subnets), "gateways": list(self.gateways),
+            "internal": self.internal, "attachable": self.attachable, "ipv6": self.ipv6,
+            "options": dict(self.options), "labels": dict(self.labels),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Network":
+        return cls(
+            name=data["name"], id=data["id"], driver=data["driver"],
+            scope=data.get("scope", "local"),
+            subnets=tuple(data.get("subnets", ())), gateways=tuple(data.get("gateways", ())),
+            internal=bool(data.get("internal")), attachable=bool(data.get("attachable")),
+            ipv6=bool(data.get("ipv6")),
+            options=dict(data.get("options", {})), labels=dict(data.get("labels", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A container's attachment to one network.
+
+    ``aliases`` is ``None`` when the daemon was not asked (the list endpoint
+    does not report aliases; :func:`labcheck.collect.collect` inspects only
+    the containers an exercise names).
+    """
+
+    network: str
+    network_id: str = ""
+    ipv4: str | None = None
+    ipv4_prefix: int | None = None
+    ipv6: str | None = None
+    mac: str | None = None
+    gateway: str | None = None
+    aliases: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_api(cls, network: str, attrs: Mapping[str, Any]) -> "Endpoint":
+        """Parse one value of a container's ``NetworkSettings.Networks``."""
+        names = attrs.get("DNSNames")
+        if not isinstance(names, list):
+            names = attrs.get("Aliases")
+        prefix = attrs.get("IPPrefixLen")
+        return cls(
+            network=network,
+            network_id=str(attrs.get("NetworkID") or ""),
+            ipv4=_addr(attrs.get("IPAddress")),
+            ipv4_prefix=int(prefix) if isinstance(prefix, int) and prefix else None,
+            ipv6=_addr(attrs.get("GlobalIPv6Address")),
+            mac=attrs.get("MacAddress") or None,
+            gateway=_addr(attrs.get("Gateway")),
+            aliases=tuple(str(a) for a in names) if isinstance(names, list) else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "network": self.network, "network_id": self.network_id, "ipv4": self.ipv4,
+            "ipv4_prefix": self.ipv4_prefix, "ipv6": self.ipv6, "mac": self.mac,
+            "gateway": self.gateway,
+            "aliases": None if self.aliases is None else list(self.aliases),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Endpoint":
+        aliases = data.get("aliases")
+        return cls(
+            network=data["network"], network_id=data.get("network_id", ""),
+            ipv4=data.get("ipv4"), ipv4_prefix=data.get("ipv4_prefix"),
+            ipv6=data.get("ipv6"), mac=data.get("mac"), gateway=data.get("gateway"),
+            aliases=None if aliases is None else tuple(aliases),
+        )
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    """A container port, and where on the host it is published (if it is)."""
+
+    container_port: int
+    protocol: str = "tcp"
+    host_ip: str | None = None
+    host_port: int | None = None
+
+    @property
+    def is_published(self) -> bool:
+        return self.host_port is not None
+
+    @property
+    def is_loopback_only(self) -> bool:
+        """Published on 127.0.0.1 (or ::1) only, so other machines cannot reach it."""
+        return self.host_ip in ("127.0.0.1", "::1")
+
+    def __str__(self) -> str:
+        if not self.is_published:
+            return f"{self.container_port}/{self.protocol}"
+        return f"{self.host_ip or '0.0.0.0'}:{self.host_port}->{self.container_port}/{self.protocol}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"container_port": self.container_port, "protocol": self.protocol,
+                "host_ip": self.host_ip, "host_port": self.host_port}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "PortBinding":
+        return cls(container_port=int(data["container_port"]),
+                   protocol=data.get("protocol", "tcp"),
+                   host_ip=data.get("host_ip"), host_port=data.get("host_port"))
+
+
+def _ports_from_list(entries: Any) -> tuple[PortBinding, ...]:
+    """Parse the list endpoint's ``Ports``: [{IP, PrivatePort, PublicPort, Type}]."""
+    ports = set()
+    for raw in _as_list(entries):
+        entry = _as_dict(raw)
+        if "PrivatePort" not in entry:
+            continue
+        public = entry.get("PublicPort")
+        ports.add(PortBinding(
+            container_port=int(entry["PrivatePort"]),
+            protocol=str(entry.get("Type") or "tcp"),
+            host_ip=str(entry["IP"]) if entry.get("IP") and public else None,
+            host_port=int(public) if public else None,
+        ))
+    return tuple(sorted(ports, key=lambda p: (p.container_port, p.protocol,
+                                              p.host_ip or "", p.host_port or 0)))
+
+
+@dataclass(frozen=True)
+class Container:
+    """A container and its network attachments."""
+
+    name: str
+    id: str
+    image: str = ""
+    state: str = ""
+    status: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    network_mode: str = "default"
+    hostname: str | None = None
+    endpoints: tuple[Endpoint, ...] = ()
+    ports: tuple[PortBinding, ...] = ()
+
+    @classmethod
+    def from_api(cls, attrs: Mapping[str, Any]) -> "Container":
+        """Parse an entry of ``GET /containers/json`` or a container inspect."""
+        names = _as_list(attrs.get("Names"))
+        name = str(names[0] if names else attrs.get("Name") or "").lstrip("/")
+        state = attrs.get("State")
+        if isinstance(state, dict):  # inspect shape
+            state_text = str(state.get("Status") or "")
+            status_text = state_text
+        else:
+            state_text = str(state or "")
+            status_text = str(attrs.get("Status") or state_text)
+        config = _as_dict(attrs.get("Config"))
+        host_config = _as_dict(attrs.get("HostConfig"))
+        settings = _as_dict(attrs.get("NetworkSettings"))
+        networks = _as_dict(settings.get("Networks"))
+        endpoints = tuple(sorted(
+            (Endpoint.from_api(net, _as_dict(ep)) for net, ep in networks.items()),
+            key=lambda e: e.network))
+        if "Ports" in attrs:
+            ports = _ports_from_list(attrs.get("Ports"))
+        else:
+            ports = _ports_from_inspect(settings.get("Ports"), config.get("ExposedPorts"))
+        labels = attrs.get("Labels") if "Labels" in attrs else config.get("Labels")
+        return cls(
+            name=name,
+            id=str(attrs.get("Id") or ""),
+            image=str(config.get("Image") or attrs.get("Image") or ""),
+            state=state_text,
+            status=status_text,
+            labels=_str_dict(labels),
+            network_mode=str(host_config.get("NetworkMode") or "default"),
+            hostname=str(config["Hostname"]) if config.get("Hostname") else None,
+            endpoints=endpoints,
+            ports=ports,
+        )
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+    @property
+    def is_running(self) -> bool:
+        return self.state == "running"
+
+    @property
+    def networks(self) -> tuple[str, ...]:
+        """Names of the networks this container is attached to."""
+        return tuple(e.network for e in self.endpoints)
+
+    @property
+    def shares_namespace_with(self) -> str | None:
+        """For ``container:<name-or-id>`` network mode, the other container."""
+        if self.network_mode.startswith("container:"):
+            return self.network_mode.split(":", 1)[1]
+        return None
+
+    def endpoint(self, network: str) -> Endpoint | None:
+        """This container's endpoint on ``network`` (by name), or None."""
+        return next((e for e in self.endpoints if e.network == network), None)
+
+    def published(self) -> tuple[PortBinding, ...]:
+        """Only the ports that are published on the host."""
+        return tuple(p for p in self.ports if p.is_published)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "id": self.id, "image": self.image, "state": self.state,
+            "status": self.status, "labels": dict(self.labels),
+            "network_mode": self.network_mode, "hostname": self.hostname,
+            "endpoints": [e.to_json() for e in self.endpoints],
+            "ports": [p.to_json() for p in self.ports],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Container":
+        return cls(
+            name=data["name"], id=data["id"], image=data.get("image", ""),
+            state=data.get("state", ""), status=data.get("status", ""),
+            labels=dict(data.get("labels", {})),
+            network_mode=data.get("network_mode", "default"),
+            hostname=data.get("hostname"),
+            endpoints=tuple(Endpoint.from_json(e) for e in data.get("endpoints", ())),
+            ports=tuple(PortBinding.from_json(p) for p in data.get("ports", ())),
+        )
+
+
+def _ports_from_inspect(bindings: Any, exposed: Any) -> tuple[PortBinding, ...]:
+    """Parse an inspect's ``NetworkSettings.Ports`` ({"80/tcp": [{HostIp, HostPort}]})."""
+    ports = set()
+    keys = set(_as_dict(bindings)) | set(_as_dict(exposed))
+    for key in keys:
+        number, _, proto = str(key).partition("/")
+        if not number.isdigit():
+            continue
+        hosts = _as_list(_as_dict(bindings).get(key))
+        if not hosts:
+            ports.add(PortBinding(int(number), proto or "tcp"))
+        for host in hosts:
+            host = _as_dict(host)
+            port = str(host.get("HostPort") or "")
+            ports.add(PortBinding(int(number), proto or "tcp",
+                                  host_ip=str(host.get("HostIp") or "0.0.0.0"),
+                                  host_port=int(port) if port.isdigit() else None))
+    return tuple(sorted(ports, key=lambda p: (p.container_port, p.protocol,
+                                              p.host_ip or "", p.host_port or 0)))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Networks, containers and probe results, read from a daemon at one time."""
+
+    networks: tuple[Network, ...] = ()
+    containers: tuple[Container, ...] = ()
+    probes: tuple[ProbeResult, ...] = ()
+    taken_at: str = ""
+    engine_version: str = ""
+    api_version: str = ""
+    labcheck_version: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- lookups -------------------------------------------------------
+
+    def network(self, name_or_id: str) -> Network | None:
+        """The network with this name (or full or short id), or None."""
+        for net in self.networks:
+            if net.name == name_or_id:
+                return net
+        for net in self.networks:
+            if name_or_id and net.id.startswith(name_or_id):
+                return net
+        return None
+
+    def container(self, name_or_id: str) -> Container | None:
+        """The container with this name (or full or short id), or None."""
+        for box in self.containers:
+            if box.name == name_or_id:
+                return box
+        for box in self.containers:
+            if len(name_or_id) >= 4 and box.id.startswith(name_or_id):
+                return box
+        return None
+
+    def containers_on(self, network: str) -> tuple[Container, ...]:
+        """Containers attached to ``network`` (by name)."""
+        return tuple(c for c in self.containers if c.endpoint(network) is not None)
+
+    def probe_result(self, probe: Probe) -> ProbeResult | None:
+        """The recorded result of ``probe``, or None if it was not run."""
+        return next((r for r in self.probes if r.probe == probe), None)
+
+    def owning_network(self, address: str) -> Network | None:
+        """The network whose subnet contains ``address``, or None."""
+        import ipaddress
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return None
+        for net in self.networks:
+            for subnet in net.subnets:
+                try:
+                    if ip in ipaddress.ip_network(subnet, strict=False):
+                        return net
+                except ValueError:
+                    continue
+        return None
+
+    def labelled(self, key: str, value: str | None = None) -> "Snapshot":
+        """Only the networks and containers carrying label ``key`` (= ``value``)."""
+        def keep(labels: Mapping[str, str]) -> bool:
+            return key in labels and (value is None or labels[key] == value)
+        return Snapshot(
+            networks=tuple(n for n in self.networks if keep(n.labels)),
+            containers=tuple(c for c in self.containers if keep(c.labels)),
+            probes=self.probes, taken_at=self.taken_at,
+            engine_version=self.engine_version, api_version=self.api_version,
+            labcheck_version=self.labcheck_version, meta=dict(self.meta),
+        )
+
+    def with_probes(self, results: Iterable[ProbeResult]) -> "Snapshot":
+        """A copy with ``results`` added to the probe results."""
+        return Snapshot(
+            networks=self.networks, containers=self.containers,
+            probes=self.probes + tuple(results), taken_at=self.taken_at,
+            engine_version=self.engine_version, api_version=self.api_version,
+            labcheck_version=self.labcheck_version, meta=dict(self.meta),
+        )
+
+    # -- JSON ----------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "taken_at": self.taken_at,
+            "engine_version": self.engine_version,
+            "api_version": self.api_version,
+            "labcheck_version": self.labcheck_version,
+            "meta": dict(self.meta),
+            "networks": [n.to_json() for n in self.networks],
+            "containers": [c.to_json() for c in self.containers],
+            "probes": [r.to_json() for r in self.probes],
+        }
+
+    def dumps(self) -> str:
+        """The snapshot as indented JSON text."""
+        return json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n"
+
+    def save(self, path: str | Path) -> None:
+        """Write the snapshot to ``path`` as JSON."""
+        Path(path).write_text(self.dumps(), encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], source: str = "snapshot") -> "Snapshot":
+        """Build a snapshot from parsed JSON; raise SnapshotFileError if it is not one."""
+        if not isinstance(data, Mapping) or "schema_version" not in data:
+            raise SnapshotFileError(
+                f"{source} is not a labcheck snapshot (no schema_version). "
+                "Make one with: labcheck snapshot -o state.json")
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise SnapshotFileError(
+                f"{source} has snapshot schema version {version!r}; this labcheck reads "
+                f"version {SCHEMA_VERSION}. Take it again with this labcheck: "
+                "labcheck snapshot -o state.json")
+        try:
+            return cls(
+                networks=tuple(Network.from_json(n) for n in data.get("networks", ())),
+                containers=tuple(Container.from_json(c) for c in data.get("containers", ())),
+                probes=tuple(ProbeResult.from_json(r) for r in data.get("probes", ())),
+                taken_at=str(data.get("taken_at", "")),
+                engine_version=str(data.get("engine_version", "")),
+                api_version=str(data.get("api_version", "")),
+                labcheck_version=str(data.get("labcheck_version", "")),
+                meta=dict(data.get("meta") or {}),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise SnapshotFileError(
+                f"{source} is damaged: {type(exc).__name__}: {exc}. "
+                "Take it again: labcheck snapshot -o state.json") from None
+
+    @classmethod
+    def loads(cls, text: str, source: str = "snapshot") -> "Snapshot":
+        """Parse snapshot JSON text."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            hint = "it looks truncated" if exc.pos >= len(text.rstrip()) else "it is not JSON"
+            raise SnapshotFileError(
+                f"{source} cannot be read: {hint} (line {exc.lineno}, column {exc.colno}). "
+                "Take it again: labcheck snapshot -o state.json") from None
+        return cls.from_json(data, source=source)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Snapshot":
+        """Read a snapshot saved by :meth:`save` or ``labcheck snapshot -o``."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SnapshotFileError(f"snapshot file {str(path)!r} does not exist") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SnapshotFileError(f"snapshot file {str(path)!r} cannot be read: {exc}") from None
+        return cls.loads(text, source=f"snapshot file {str(path)!r}")
+
+    @classmethod
+    def from_api(cls, networks: Sequence[Mapping[str, Any]],
+                 containers: Sequence[Mapping[str, Any]], **kwargs: Any) -> "Snapshot":
+        """Build a snapshot from the daemon's list (or inspect) JSON."""
+        return cls(
+            networks=tuple(sorted((Network.from_api(n) for n in networks), key=lambda n: n.name)),
+            containers=tuple(sorted((Container.from_api(c) for c in containers),
+                                    key=lambda c: c.name)),
+            **kwargs,
+        )
