@@ -134,6 +134,16 @@ def translate_docker_error(exc: BaseException, where: str) -> LabcheckError:
     return DaemonNotRunning(f"cannot talk to the Docker daemon at {where}: {_short(exc)}")
 
 
+_ROOT_CAUSES = ("connection refused", "timed out", "name or service not known",
+                "no route to host", "network is unreachable", "connection reset",
+                "certificate verify failed", "wrong version number", "no such file or directory")
+
+
 def _short(exc: BaseException) -> str:
+    """The root cause of a connection failure in a few words."""
+    lowered = str(exc).lower()
+    for cause in _ROOT_CAUSES:
+        if cause in lowered:
+            return cause
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= 160 else text[:157] + "..."
