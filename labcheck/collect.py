@@ -21,16 +21,20 @@ from .snapshot import Snapshot
 if TYPE_CHECKING:  # pragma: no cover
     import docker
 
+    from .progress import ProgressCallback
+
 __all__ = ["collect"]
 
 
 def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
             detail: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT,
-            meta: dict[str, object] | None = None) -> Snapshot:
+            meta: dict[str, object] | None = None,
+            progress: "ProgressCallback | None" = None) -> Snapshot:
     """A Snapshot of the daemon behind ``client``, with ``probes`` run in it.
 
     ``detail`` names containers whose hostname and aliases should be read
-    as well (one inspect each).
+    as well (one inspect each). ``progress`` is passed on to
+    :func:`~labcheck.probes.run_probes` (see :mod:`labcheck.progress`).
     """
     import docker.errors
 
@@ -55,7 +59,8 @@ def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
         meta=dict(meta or {}),
     )
     if probes:
-        snapshot = snapshot.with_probes(run_probes(client, probes, timeout=timeout))
+        snapshot = snapshot.with_probes(run_probes(client, probes, timeout=timeout,
+                                                   progress=progress))
     return snapshot
 
 

@@ -27,12 +27,16 @@ import ipaddress
 import re
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
 
+from .progress import notify
+
 if TYPE_CHECKING:  # pragma: no cover
     import docker
+
+    from .progress import ProgressCallback
 
 __all__ = [
     "Probe",
@@ -318,11 +322,14 @@ def parse_resolv_conf(text: str) -> tuple[str, ...]:
 
 def run_probes(client: "docker.DockerClient", probes: Sequence[Probe], *,
                timeout: int = DEFAULT_TIMEOUT, max_workers: int = 8,
-               lab_image: str | None = None) -> tuple[ProbeResult, ...]:
+               lab_image: str | None = None,
+               progress: "ProgressCallback | None" = None) -> tuple[ProbeResult, ...]:
     """Run ``probes`` concurrently; return one result per probe, in order.
 
     ``lab_image`` is used to probe from containers whose image lacks the
     tools (shares the container's network namespace); default: the lab image.
+    ``progress(done, total, message)`` is called (from this thread) before
+    the first probe and as each one finishes (see :mod:`labcheck.progress`).
     """
     if not probes:
         return ()
@@ -331,9 +338,14 @@ def run_probes(client: "docker.DockerClient", probes: Sequence[Probe], *,
         lab_image = LAB_IMAGE
     unique = list(dict.fromkeys(probes))
     workers = max(1, min(max_workers, len(unique)))
+    total = len(unique)
+    notify(progress, 0, total, f"running {total} probe{'s' if total != 1 else ''}")
+    done: dict[Probe, ProbeResult] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labcheck-probe") as pool:
-        done = dict(zip(unique, pool.map(
-            lambda p: _run_one(client, p, timeout, lab_image), unique)))
+        futures = {pool.submit(_run_one, client, p, timeout, lab_image): p for p in unique}
+        for count, future in enumerate(as_completed(futures), 1):
+            done[futures[future]] = future.result()
+            notify(progress, count, total, futures[future].describe())
     return tuple(done[p] for p in probes)
 
 
