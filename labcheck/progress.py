@@ -7,7 +7,8 @@ first with ``done=0``, then once per finished step. ``total=0`` means the
 amount of work is not known (a single step such as building the lab image):
 the reporter shows the message without a fraction.
 
-Three reporters, and :func:`auto_progress` to pick the right one:
+Three reporters, and :func:`auto_progress` (or the :func:`reporting` context
+manager) to pick the right one:
 
 - :class:`NotebookProgress`: an ipywidgets bar with a label, shown in place
   (in a notebook kernel). ipywidgets is imported only when one is made.
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import io
 import sys
+from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Protocol, TextIO, TypeVar
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "TerminalProgress",
     "NotebookProgress",
     "auto_progress",
+    "reporting",
     "in_notebook_kernel",
     "notify",
     "track",
@@ -242,3 +245,21 @@ def auto_progress(description: str = "", *, stream: TextIO | None = None) -> Pro
             return NullProgress()
     terminal = TerminalProgress(stream)
     return terminal if terminal.enabled else NullProgress()
+
+
+@contextmanager
+def reporting(description: str = "", *, done_message: str = "",
+              stream: TextIO | None = None) -> Iterator[Progress]:
+    """``with reporting("starting") as bar:`` an :func:`auto_progress`, closed at the end.
+
+    In a lesson::
+
+        with reporting("starting containers") as bar:
+            for name in track(["web", "db", "cache"], bar, "starting {}"):
+                lab.run(name, network="mybridge")
+    """
+    reporter = auto_progress(description, stream=stream)
+    try:
+        yield reporter
+    finally:
+        reporter.close(done_message)

@@ -88,3 +88,12 @@ def test_notebook_progress_updates_its_widgets_without_a_frontend():
     bar.close("finished")
     assert bar.widget.layout.visibility == "hidden" and bar.label.value == "finished"
     assert bar._repr_mimebundle_()["text/plain"] == "labcheck progress"
+
+
+def test_reporting_closes_its_reporter_even_on_error():
+    stream = FakeTTY()
+    with pytest.raises(RuntimeError):
+        with P.reporting("work", done_message="stopped", stream=stream) as bar:
+            bar(1, 2, "half")
+            raise RuntimeError("boom")
+    assert stream.getvalue().endswith("stopped" + " " * (len("[##########..........] 1/2 half") - 7) + "\n")
