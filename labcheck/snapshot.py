@@ -399,7 +399,7 @@ class Snapshot:
             if net.name == name_or_id:
                 return net
         for net in self.networks:
-            if name_or_id and net.id.startswith(name_or_id):
+            if len(name_or_id) >= 4 and net.id.startswith(name_or_id):
                 return net
         return None
 

@@ -17,18 +17,25 @@ def register(sub: Any) -> None:
                         help="write to FILE instead of standard output")
     parser.add_argument("--detail", metavar="CONTAINER", action="append", default=[],
                         help="also read this container's hostname and aliases (repeatable)")
+    parser.add_argument("-i", "--input", metavar="FILE",
+                        help="read a saved snapshot instead of the daemon (checks that it "
+                             "loads; with -o, writes it again)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..collect import collect
     from ..daemon import connect
+    from ..snapshot import Snapshot
 
-    client = connect()
-    try:
-        snap = collect(client, detail=args.detail)
-    finally:
-        client.close()
+    if args.input:
+        snap = Snapshot.load(args.input)
+    else:
+        client = connect()
+        try:
+            snap = collect(client, detail=args.detail)
+        finally:
+            client.close()
     if args.output:
         snap.save(args.output)
         print(f"saved {len(snap.networks)} networks and {len(snap.containers)} containers "
