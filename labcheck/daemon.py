@@ -9,8 +9,11 @@ says what to do.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import ssl
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .errors import (
@@ -45,23 +48,60 @@ def _context_settings(environ: Mapping[str, str]) -> tuple[str | None, Any, str]
     """(base_url, tls, where) from DOCKER_HOST, DOCKER_CONTEXT or the CLI's context."""
     if environ.get("DOCKER_HOST"):
         return None, None, f"DOCKER_HOST={environ['DOCKER_HOST']}"
-    from docker.context import ContextAPI
-
-    name = environ.get("DOCKER_CONTEXT")
-    try:
-        context = ContextAPI.get_context(name) if name else ContextAPI.get_current_context()
-    except Exception as exc:  # noqa: BLE001 - a broken ~/.docker is an environment problem
-        raise EnvironmentProblem(
-            f"docker context {name or '(current)'} cannot be read: {exc}. "
-            "Try: docker context ls") from None
-    if context is None:
-        raise EnvironmentProblem(
-            f"docker context {name!r} does not exist. Try: docker context ls")
-    if context.name == "default" and not name:
+    config_dir = Path(environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+    name = environ.get("DOCKER_CONTEXT") or _current_context_name(config_dir)
+    if name == "default":
         return None, None, "the default socket"
-    host = context.Host
-    tls = context.TLSConfig if getattr(context, "TLSConfig", None) else None
-    return host, tls, f"docker context {context.name!r} ({host})"
+    host, tls = _read_context(config_dir, name)
+    return host, tls, f"docker context {name!r} ({host})"
+
+
+def _current_context_name(config_dir: Path) -> str:
+    """The context ``docker context use`` chose (``currentContext`` in config.json)."""
+    config_file = config_dir / "config.json"
+    try:
+        data = json.loads(config_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "default"
+    except (OSError, ValueError) as exc:
+        raise EnvironmentProblem(
+            f"the docker config file {config_file} cannot be read ({exc}). Fix or remove it, "
+            "or point DOCKER_CONFIG at another folder") from None
+    return str(data.get("currentContext") or "default") if isinstance(data, dict) else "default"
+
+
+def _read_context(config_dir: Path, name: str) -> tuple[str, Any]:
+    """(host, TLSConfig or None) of the docker context ``name``, as the docker CLI stores it.
+
+    Read here rather than with ``docker.context.ContextAPI``, which finds the
+    contexts folder only when config.json exists beside it: a fresh
+    ``DOCKER_CONFIG`` (or ``~/.docker``) with contexts but no config.json made
+    every context "not exist".
+    """
+    from docker.tls import TLSConfig
+
+    context_id = hashlib.sha256(name.encode("utf-8")).hexdigest()
+    meta_file = config_dir / "contexts" / "meta" / context_id / "meta.json"
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        endpoint = meta["Endpoints"]["docker"]
+        host = str(endpoint["Host"])
+    except FileNotFoundError:
+        raise EnvironmentProblem(
+            f"docker context {name!r} does not exist in {config_dir}. "
+            "Try: docker context ls") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise EnvironmentProblem(
+            f"docker context {name!r} cannot be read ({type(exc).__name__}: {exc}). "
+            f"Try: docker context inspect {name}") from None
+    tls_dir = config_dir / "contexts" / "tls" / context_id / "docker"
+    ca, cert, key = (tls_dir / f for f in ("ca.pem", "cert.pem", "key.pem"))
+    verify = not endpoint.get("SkipTLSVerify", False)
+    if not (cert.is_file() and key.is_file()) and not (verify and ca.is_file()):
+        return host, None
+    return host, TLSConfig(client_cert=(str(cert), str(key)) if cert.is_file() else None,
+                           ca_cert=str(ca) if verify and ca.is_file() else None,
+                           verify=verify)
 
 
 def describe_target(environ: Mapping[str, str] | None = None) -> str:
@@ -84,24 +124,55 @@ def connect(timeout: int = 60, environ: Mapping[str, str] | None = None) -> "doc
     environ = dict(os.environ if environ is None else environ)
     base_url, tls, where = _context_settings(environ)
     try:
-        if base_url is None:
-            client = docker.DockerClient.from_env(timeout=_PING_TIMEOUT, environment=environ,
-                                                  version="auto")
-        else:
-            client = docker.DockerClient(base_url=base_url, tls=tls or False,
-                                         timeout=_PING_TIMEOUT, version="auto")
-        version = client.version()
+        # Ask the unversioned /version first (any engine answers it), then make the
+        # client for the API version the engine speaks: docker-py's version="auto"
+        # would ask before _trust_only_docker_ca() can take effect.
+        probe = _make_client(docker, base_url, tls, environ, MIN_API_VERSION)
+        try:
+            version = probe.api.version(api_version=False)
+        finally:
+            probe.close()
     except Exception as exc:  # noqa: BLE001 - translated below
         raise translate_docker_error(exc, where) from None
     api_version = str(version.get("ApiVersion", "0"))
     if _api_tuple(api_version) < _api_tuple(MIN_API_VERSION):
-        client.close()
         raise DaemonTooOld(
             f"the Docker engine at {where} speaks API {api_version} "
             f"(engine {version.get('Version', '?')}); labcheck needs API {MIN_API_VERSION} "
             "(Docker 19.03) or newer. Upgrade Docker.")
+    try:
+        client = _make_client(docker, base_url, tls, environ, api_version)
+    except Exception as exc:  # noqa: BLE001 - translated below
+        raise translate_docker_error(exc, where) from None
     client.api.timeout = timeout
     return client
+
+
+def _make_client(docker: Any, base_url: str | None, tls: Any, environ: Mapping[str, str],
+                 api_version: str) -> "docker.DockerClient":
+    """A client for an explicit API version: it sends no request until used."""
+    if base_url is None:
+        client = docker.DockerClient.from_env(timeout=_PING_TIMEOUT, environment=environ,
+                                              version=api_version)
+    else:
+        client = docker.DockerClient(base_url=base_url, tls=tls or False,
+                                     timeout=_PING_TIMEOUT, version=api_version)
+    _trust_only_docker_ca(client)
+    return client
+
+
+def _trust_only_docker_ca(client: "docker.DockerClient") -> None:
+    """Verify a TLS daemon with the CA of DOCKER_CERT_PATH or the context, as the CLI does.
+
+    requests lets ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` (set on many
+    corporate and CI machines) replace docker-py's own ``ca.pem``, and every
+    TLS connection then fails "certificate verify failed" (docker/docker-py
+    #2433). Ignoring the environment also skips HTTP(S)_PROXY for that
+    client: a Docker daemon is reached directly, as the docker CLI's TLS
+    connections to ``tcp://`` hosts normally are.
+    """
+    if isinstance(getattr(client.api, "verify", None), str):
+        client.api.trust_env = False
 
 
 def translate_docker_error(exc: BaseException, where: str) -> LabcheckError:
@@ -118,20 +189,53 @@ def translate_docker_error(exc: BaseException, where: str) -> LabcheckError:
         return DaemonPermissionDenied(
             f"permission denied on the Docker socket ({where}). Add yourself to the docker "
             "group and log in again: sudo usermod -aG docker $USER")
-    if any(issubclass(k, ssl.SSLError) for k in kinds) or "ssl" in lowered or "certificate" in lowered:
-        return DaemonTLSError(
-            f"TLS with the Docker daemon at {where} failed ({_short(exc)}). Check "
-            "DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem) and DOCKER_TLS_VERIFY")
+    if (any(issubclass(k, ssl.SSLError) for k in kinds) or "ssl" in lowered
+            or "certificate" in lowered or "http request to an https server" in lowered):
+        return _tls_error(lowered, where, _short(exc))
     if "unix://" in where or "default socket" in where or "npipe" in where or (
             "no such file" in lowered or "filenotfounderror" in lowered):
         return DaemonNotRunning(
             f"no Docker daemon answers at {where}. Start Docker (Docker Desktop, or "
             "'sudo systemctl start docker'), or run 'make lab' in the course folder")
     if "docker_host" in where.lower() or "context" in where:
+        back = ("switch back with 'docker context use default' (or unset DOCKER_CONTEXT)"
+                if "context" in where else "unset DOCKER_HOST")
         return DaemonUnreachable(
             f"the Docker daemon at {where} does not answer ({_short(exc)}). Check that it "
-            "runs and listens there, or unset DOCKER_HOST / DOCKER_CONTEXT to use the local one")
+            f"runs and listens there, or {back} to use the local one")
     return DaemonNotRunning(f"cannot talk to the Docker daemon at {where}: {_short(exc)}")
+
+
+def _tls_error(lowered: str, where: str, short: str) -> DaemonTLSError:
+    """Which side of the TLS set-up is wrong, and where to fix it."""
+    files = ("the context's TLS files (docker context inspect)" if "context" in where
+             else "DOCKER_CERT_PATH")
+    if "http request to an https server" in lowered:
+        why = ("the daemon requires TLS but the client spoke plain HTTP. Set "
+               "DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder with ca.pem, cert.pem "
+               "and key.pem")
+    elif "wrong version number" in lowered:
+        why = "the daemon does not speak TLS there. Unset DOCKER_TLS_VERIFY, or check the port"
+    elif "must be provided" in lowered or "tlsparametererror" in lowered:
+        why = (f"the client certificate files are missing. Check {files}; without "
+               "DOCKER_CERT_PATH docker looks in ~/.docker")
+    elif "mismatch" in lowered or "doesn't match" in lowered:
+        why = (f"the daemon's certificate does not name the host you connect to ({short}). "
+               "Connect by a name or address listed in its certificate")
+    elif "certificate verify failed" in lowered:
+        why = (f"the daemon's certificate is not signed by the CA you trust ({short}). "
+               f"Check ca.pem in {files}")
+    elif any(alert in lowered for alert in ("bad certificate", "bad_certificate", "unknown ca",
+                                             "unknown_ca", "certificate required",
+                                             "certificate_required")):
+        why = ("the daemon rejected the client certificate: it is not signed by the daemon's "
+               f"CA. Check cert.pem and key.pem in {files}")
+    elif "eof occurred" in lowered or "connection reset" in lowered:
+        why = ("the daemon closed the TLS handshake, most likely because it does not accept "
+               f"the client certificate. Check cert.pem and key.pem in {files}")
+    else:
+        why = f"{short}. Check ca.pem, cert.pem and key.pem in {files}, and DOCKER_TLS_VERIFY"
+    return DaemonTLSError(f"TLS with the Docker daemon at {where} failed: {why}")
 
 
 _ROOT_CAUSES = ("connection refused", "timed out", "name or service not known",
