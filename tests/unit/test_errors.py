@@ -1,0 +1,127 @@
+"""The LabcheckError family and translate_docker_error (no daemon needed).
+
+The docker-py exceptions are real: raised by docker-py itself against a
+socket path that does not exist, or against a file this user may not open.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+from labcheck.daemon import translate_docker_error
+from labcheck.errors import (
+    EXIT_CHECK_FAILED,
+    EXIT_ENVIRONMENT,
+    EXIT_OK,
+    EXIT_USAGE,
+    DaemonNotRunning,
+    DaemonPermissionDenied,
+    DaemonTLSError,
+    DaemonTooOld,
+    DaemonUnreachable,
+    EnvironmentProblem,
+    GraphvizMissing,
+    ImageUnavailable,
+    LabcheckError,
+    ObjectNotFound,
+    SnapshotFileError,
+    UsageError,
+)
+
+
+def test_exit_codes_follow_the_design():
+    assert (EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_ENVIRONMENT) == (0, 1, 2, 3)
+    for cls in (UsageError, SnapshotFileError, ObjectNotFound):
+        assert cls("x").exit_code == EXIT_USAGE
+    for cls in (EnvironmentProblem, DaemonNotRunning, DaemonPermissionDenied, DaemonUnreachable,
+                DaemonTLSError, DaemonTooOld, ImageUnavailable, GraphvizMissing):
+        assert cls("x").exit_code == EXIT_ENVIRONMENT
+
+
+def test_errors_subclass_what_users_already_catch():
+    assert issubclass(LabcheckError, RuntimeError)
+    assert issubclass(UsageError, ValueError)
+    assert issubclass(SnapshotFileError, UsageError)
+    assert issubclass(DaemonNotRunning, EnvironmentProblem)
+    error = DaemonNotRunning("no Docker daemon answers here")
+    assert str(error) == error.message == "no Docker daemon answers here"
+
+
+def _real_docker_error(base_url: str) -> BaseException:
+    import docker
+
+    client = docker.APIClient(base_url=base_url, version="1.41", timeout=5)
+    try:
+        client.version()
+    except Exception as exc:  # noqa: BLE001 - the point is to capture it
+        return exc
+    finally:
+        client.close()
+    raise AssertionError(f"{base_url} answered")
+
+
+def test_missing_socket_is_daemon_not_running(tmp_path):
+    url = f"unix://{tmp_path}/docker.sock"
+    exc = _real_docker_error(url)
+    error = translate_docker_error(exc, url)
+    assert type(error) is DaemonNotRunning
+    assert url in str(error) and "Start Docker" in str(error) and "\n" not in str(error)
+
+
+def test_socket_without_permission_is_permission_denied(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root may open any socket; tests/integration/test_connect.py covers this "
+                    "as an unprivileged user")
+    path = tmp_path / "docker.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    os.chmod(path, 0)
+    try:
+        error = translate_docker_error(_real_docker_error(f"unix://{path}"), f"unix://{path}")
+    finally:
+        server.close()
+    assert type(error) is DaemonPermissionDenied
+
+
+def test_permission_error_in_the_chain():
+    try:
+        try:
+            raise PermissionError(13, "Permission denied")
+        except PermissionError as inner:
+            raise ConnectionError("Connection aborted.") from inner
+    except ConnectionError as exc:
+        error = translate_docker_error(exc, "unix:///var/run/docker.sock")
+    assert type(error) is DaemonPermissionDenied
+    assert "docker group" in str(error) and "usermod -aG docker" in str(error)
+
+
+def test_refused_docker_host_is_unreachable():
+    where = "DOCKER_HOST=tcp://127.0.0.1:1"
+    error = translate_docker_error(ConnectionRefusedError(111, "Connection refused"), where)
+    assert type(error) is DaemonUnreachable
+    assert "tcp://127.0.0.1:1" in str(error) and "connection refused" in str(error)
+    assert "unset DOCKER_HOST" in str(error)
+
+
+def test_long_unknown_errors_are_shortened_to_one_line():
+    exc = RuntimeError("first line " + "x" * 300 + "\nsecond line")
+    error = translate_docker_error(exc, "somewhere")
+    assert type(error) is DaemonNotRunning
+    assert "\n" not in str(error) and "second line" not in str(error)
+    assert len(str(error)) < 260
+
+
+def test_tls_failures_are_tls_errors():
+    import ssl
+
+    error = translate_docker_error(ssl.SSLError("certificate verify failed"),
+                                   "DOCKER_HOST=tcp://127.0.0.1:2376")
+    assert type(error) is DaemonTLSError
+
+
+def test_labcheck_errors_pass_through_unchanged():
+    original = DaemonTooOld("too old")
+    assert translate_docker_error(original, "anywhere") is original
