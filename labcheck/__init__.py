@@ -41,4 +41,24 @@ __all__ = [
     "Probe", "ProbeResult", "Resolve", "Reach", "HttpGet", "ReadResolvConf", "HostReach",
     # daemon
     "connect", "collect", "LAB_IMAGE", "ensure_lab_image", "lesson_labels", "reset",
+    # exercises and grading (imported lazily, see __getattr__)
+    "load_exercise", "list_exercises", "Exercise", "check", "assert_exercise", "score",
+    "hint", "grade", "Report", "CheckResult",
 ]
+
+#: Names imported on first use: name -> module.
+_LAZY = {
+    "load_exercise": "exercises", "list_exercises": "exercises", "Exercise": "exercises",
+    "check": "grading", "assert_exercise": "grading", "score": "grading", "hint": "grading",
+    "grade": "grading", "Report": "report", "CheckResult": "report",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'labcheck' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,264 @@
+"""The machinery every check kind shares: parameters, outcomes, binding, registry.
+
+A *check kind* (``attached``, ``resolves``, ...) is a small class with a
+parameter list and three pure methods of a :class:`~labcheck.snapshot.Snapshot`:
+:meth:`CheckKind.probes` (the live questions it needs answered),
+:meth:`CheckKind.expected` (the topology it asks for) and
+:meth:`CheckKind.evaluate` (pass / fail / error with a message). A
+:class:`Check` is one use of a kind in an exercise, with an id, points and
+hints.
+
+Exercises refer to objects by *logical* names (``web``, ``appnet``); a
+:class:`Binding` maps them to the real names (``web-1a2b``) so that tests
+can run side by side. Lessons use plain names and need no binding.
+
+>>> b = Binding(names={"web": "web-1a2b"}, ports={8000: 18000})
+>>> b.name("web"), b.name("bridge"), b.port(8000), b.port(22)
+('web-1a2b', 'bridge', 18000, 22)
+>>> Binding.with_suffix(["web", "db"], "x1").names
+{'web': 'web-x1', 'db': 'db-x1'}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
+
+from ..expected import Expected
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..probes import Probe, ProbeResult
+    from ..snapshot import Container, Snapshot
+
+__all__ = [
+    "PASS",
+    "FAIL",
+    "ERROR",
+    "Outcome",
+    "Param",
+    "Hint",
+    "Binding",
+    "CheckKind",
+    "Check",
+    "KINDS",
+    "register",
+    "kind",
+    "probe_outcome",
+    "container_or_fail",
+]
+
+PASS, FAIL, ERROR = "pass", "fail", "error"
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "bool": (bool,),
+    "list": (list, tuple),
+    "map": (dict,),
+    "any": (object,),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check found: ``status`` is pass, fail or error; ``message`` says why."""
+
+    status: str
+    message: str
+
+    @classmethod
+    def passed(cls, message: str) -> "Outcome":
+        return cls(PASS, message)
+
+    @classmethod
+    def failed(cls, message: str) -> "Outcome":
+        return cls(FAIL, message)
+
+    @classmethod
+    def errored(cls, message: str) -> "Outcome":
+        return cls(ERROR, message)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a check kind, as written in an exercise file.
+
+    ``type`` is one of str, int, bool, list, map, any. ``ref`` says what the
+    value names, so a :class:`Binding` can map it: ``container``,
+    ``network`` or ``name`` (mapped through ``Binding.names``; a list is
+    mapped item by item) or ``port`` (a host port, mapped through
+    ``Binding.ports``). ``choices`` restricts a str.
+    """
+
+    name: str
+    type: str = "str"
+    required: bool = True
+    default: Any = None
+    ref: str | None = None
+    choices: tuple[str, ...] = ()
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint; revealing it costs ``penalty`` points (0: free)."""
+
+    text: str
+    penalty: float = 0.0
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Logical object names -> real names, and exercise host ports -> real ones.
+
+    Names and ports not in the mappings stay as they are.
+    """
+
+    names: Mapping[str, str] = field(default_factory=dict)
+    ports: Mapping[int, int] = field(default_factory=dict)
+
+    def name(self, logical: str) -> str:
+        return self.names.get(logical, logical)
+
+    def port(self, port: int) -> int:
+        return self.ports.get(port, port)
+
+    def __getitem__(self, logical: str) -> str:
+        return self.name(logical)
+
+    @property
+    def is_identity(self) -> bool:
+        return not any(k != v for k, v in self.names.items()) and \
+            not any(k != v for k, v in self.ports.items())
+
+    @classmethod
+    def with_suffix(cls, objects: Iterable[str], suffix: str,
+                    ports: Mapping[int, int] | None = None) -> "Binding":
+        """Every declared object ``x`` becomes ``x-<suffix>``."""
+        return cls(names={o: f"{o}-{suffix}" for o in objects}, ports=dict(ports or {}))
+
+
+class CheckKind:
+    """Base of the check vocabulary. Subclasses set ``name``, ``summary``, ``params``."""
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        """A default title when the exercise gives none."""
+        return self.summary
+
+    def probes(self, p: Mapping[str, Any], snapshot: "Snapshot | None" = None) -> tuple["Probe", ...]:
+        """The probes this check needs. Some need the snapshot (an IP to probe)."""
+        return ()
+
+    def detail(self, p: Mapping[str, Any]) -> tuple[str, ...]:
+        """Containers whose hostname and aliases must be read in detail."""
+        return ()
+
+    def expected(self, p: Mapping[str, Any]) -> Expected:
+        """The part of the topology this check asks for."""
+        return Expected()
+
+    def evaluate(self, snap: "Snapshot", p: Mapping[str, Any]) -> Outcome:
+        raise NotImplementedError
+
+    def validate(self, p: Mapping[str, Any]) -> str | None:
+        """A problem with the parameters beyond their types, or None."""
+        return None
+
+    def bind(self, p: Mapping[str, Any], binding: Binding) -> dict[str, Any]:
+        """``p`` with every object reference mapped through ``binding``."""
+        out = dict(p)
+        for param in self.params:
+            value = out.get(param.name)
+            if value is None or param.ref is None:
+                continue
+            out[param.name] = _bind_value(value, param.ref, binding)
+        return out
+
+
+def _bind_value(value: Any, ref: str, binding: Binding) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_bind_value(v, ref, binding) for v in value]
+    if ref == "port" and isinstance(value, int) and not isinstance(value, bool):
+        return binding.port(value)
+    if ref in ("container", "network", "name") and isinstance(value, str):
+        return binding.name(value)
+    return value
+
+
+#: Every registered check kind, by name.
+KINDS: dict[str, CheckKind] = {}
+
+
+def register(cls: type[CheckKind]) -> type[CheckKind]:
+    """Class decorator: add a check kind to :data:`KINDS`."""
+    KINDS[cls.name] = cls()
+    return cls
+
+
+def kind(name: str) -> CheckKind:
+    """The registered check kind ``name`` (KeyError if there is none)."""
+    from . import load_vocabulary
+    load_vocabulary()
+    return KINDS[name]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of an exercise: a kind, its parameters, points and hints."""
+
+    id: str
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    title: str = ""
+    points: float = 1.0
+    hidden: bool = False
+    hints: tuple[Hint, ...] = ()
+
+    @property
+    def _kind(self) -> CheckKind:
+        return kind(self.kind)
+
+    def probes(self, snapshot: "Snapshot | None" = None) -> tuple["Probe", ...]:
+        return self._kind.probes(self.params, snapshot)
+
+    def detail(self) -> tuple[str, ...]:
+        return self._kind.detail(self.params)
+
+    def expected(self) -> Expected:
+        return self._kind.expected(self.params)
+
+    def evaluate(self, snapshot: "Snapshot") -> Outcome:
+        """The outcome on ``snapshot``; an exception inside the check becomes an error."""
+        try:
+            return self._kind.evaluate(snapshot, self.params)
+        except Exception as exc:  # noqa: BLE001 - a buggy check must not crash a grading run
+            return Outcome.errored(f"check {self.id!r} ({self.kind}) could not be evaluated: "
+                                   f"{type(exc).__name__}: {exc}")
+
+    def bind(self, binding: Binding) -> "Check":
+        return replace(self, params=self._kind.bind(self.params, binding))
+
+
+# -- helpers shared by the kinds ------------------------------------------------
+
+def probe_outcome(snap: "Snapshot", probe: "Probe") -> "ProbeResult | Outcome":
+    """The probe's recorded result, or an error Outcome when it was never run."""
+    result = snap.probe_result(probe)
+    if result is None:
+        return Outcome.errored(
+            f"the probe '{probe.describe()}' is not in this snapshot, so this cannot be "
+            "checked. Grade with labcheck.check() or 'labcheck check', which run the probes")
+    return result
+
+
+def container_or_fail(snap: "Snapshot", name: str) -> "Container | Outcome":
+    """The container, or a fail Outcome saying it is missing."""
+    box = snap.container(name)
+    if box is None:
+        return Outcome.failed(f"container {name!r} does not exist. Create it with docker run "
+                              f"--name {name} ...")
+    return box

@@ -1,0 +1,183 @@
+"""Check kinds about networks: exists, driver, subnet/gateway, internal, attachable.
+
+>>> from labcheck.snapshot import Network, Snapshot
+>>> snap = Snapshot(networks=(Network("appnet", "n1", "bridge", subnets=("10.214.3.0/24",)),))
+>>> NetworkExists().evaluate(snap, {"network": "appnet"}).status
+'pass'
+>>> print(NetworkExists().evaluate(snap, {"network": "backend"}).message)
+network 'backend' does not exist. Try: docker network create backend
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Mapping
+
+from ..expected import Expected
+from ..snapshot import Network, Snapshot
+from .base import CheckKind, Outcome, Param, register
+
+__all__ = ["NetworkExists", "NetworkDriver", "NetworkSubnet", "NetworkInternal",
+           "NetworkAttachable"]
+
+_NETWORK = Param("network", ref="network", doc="the network's name")
+
+
+def _network_or_fail(snap: Snapshot, name: str) -> Network | Outcome:
+    net = snap.network(name)
+    if net is None:
+        return Outcome.failed(f"network {name!r} does not exist. Try: docker network create {name}")
+    return net
+
+
+@register
+class NetworkExists(CheckKind):
+    name = "network_exists"
+    summary = "a network exists"
+    params = (_NETWORK,)
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        return f"network {p['network']!r} exists"
+
+    def expected(self, p: Mapping[str, Any]) -> Expected:
+        return Expected(networks=(p["network"],))
+
+    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        net = _network_or_fail(snap, p["network"])
+        if isinstance(net, Outcome):
+            return net
+        return Outcome.passed(f"network {net.name!r} exists ({net.driver})")
+
+
+@register
+class NetworkDriver(CheckKind):
+    name = "network_driver"
+    summary = "a network uses a driver (bridge, overlay, macvlan, ...)"
+    params = (_NETWORK, Param("driver", doc="bridge, overlay, macvlan, host, null, ..."))
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        return f"network {p['network']!r} uses the {p['driver']} driver"
+
+    def expected(self, p: Mapping[str, Any]) -> Expected:
+        return Expected(networks=(p["network"],))
+
+    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        net = _network_or_fail(snap, p["network"])
+        if isinstance(net, Outcome):
+            return net
+        if net.driver == p["driver"]:
+            return Outcome.passed(f"network {net.name!r} uses the {net.driver} driver")
+        return Outcome.failed(
+            f"network {net.name!r} uses the {net.driver!r} driver, not {p['driver']!r}. A "
+            f"network's driver cannot change: remove it and create it again with "
+            f"docker network create --driver {p['driver']} {net.name}")
+
+
+@register
+class NetworkSubnet(CheckKind):
+    name = "network_subnet"
+    summary = "a network has this subnet and/or gateway"
+    params = (_NETWORK,
+              Param("subnet", required=False, doc="CIDR, e.g. 172.30.0.0/24"),
+              Param("gateway", required=False, doc="an address, e.g. 172.30.0.1"))
+
+    def validate(self, p: Mapping[str, Any]) -> str | None:
+        if not p.get("subnet") and not p.get("gateway"):
+            return "give 'subnet', 'gateway' or both"
+        try:
+            if p.get("subnet"):
+                ipaddress.ip_network(p["subnet"], strict=False)
+            if p.get("gateway"):
+                ipaddress.ip_address(p["gateway"])
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        parts = [f"subnet {p['subnet']}" if p.get("subnet") else "",
+                 f"gateway {p['gateway']}" if p.get("gateway") else ""]
+        return f"network {p['network']!r} has " + " and ".join(x for x in parts if x)
+
+    def expected(self, p: Mapping[str, Any]) -> Expected:
+        return Expected(networks=(p["network"],))
+
+    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        net = _network_or_fail(snap, p["network"])
+        if isinstance(net, Outcome):
+            return net
+        flags = []
+        problems = []
+        if p.get("subnet"):
+            want = ipaddress.ip_network(p["subnet"], strict=False)
+            have = [s for s in net.subnets if _same_net(s, want)]
+            flags.append(f"--subnet {p['subnet']}")
+            if not have:
+                problems.append(f"its subnet is {', '.join(net.subnets) or 'not set'}, "
+                                f"not {p['subnet']}")
+        if p.get("gateway"):
+            flags.append(f"--gateway {p['gateway']}")
+            if p["gateway"] not in net.gateways:
+                problems.append(f"its gateway is {', '.join(net.gateways) or 'not set'}, "
+                                f"not {p['gateway']}")
+        if not problems:
+            return Outcome.passed(f"network {net.name!r} has "
+                                  f"{', '.join(net.subnets + net.gateways)}")
+        return Outcome.failed(
+            f"network {net.name!r}: {'; '.join(problems)}. Addressing is fixed at creation: "
+            f"remove the network and create it again with docker network create "
+            f"{' '.join(flags)} {net.name}")
+
+
+def _same_net(text: str, want: ipaddress._BaseNetwork) -> bool:
+    try:
+        return ipaddress.ip_network(text, strict=False) == want
+    except ValueError:
+        return False
+
+
+class _FlagKind(CheckKind):
+    """A boolean property of a network (internal, attachable)."""
+
+    flag = ""
+    option = ""
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        neg = "" if p["value"] else "not "
+        return f"network {p['network']!r} is {neg}{self.flag}"
+
+    def expected(self, p: Mapping[str, Any]) -> Expected:
+        return Expected(networks=(p["network"],))
+
+    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        net = _network_or_fail(snap, p["network"])
+        if isinstance(net, Outcome):
+            return net
+        have = bool(getattr(net, self.flag))
+        if have == bool(p["value"]):
+            return Outcome.passed(f"network {net.name!r} is {'' if have else 'not '}{self.flag}")
+        if p["value"]:
+            fix = f"docker network create {self.option} {net.name}"
+        else:
+            fix = f"docker network create {net.name} (without {self.option})"
+        return Outcome.failed(
+            f"network {net.name!r} is {'' if have else 'not '}{self.flag}, but it should "
+            f"{'' if p['value'] else 'not '}be. This is fixed at creation: remove the network "
+            f"and create it again: {fix}")
+
+
+@register
+class NetworkInternal(_FlagKind):
+    name = "network_internal"
+    summary = "a network is (or is not) internal: no route out of it"
+    params = (_NETWORK, Param("value", "bool", required=False, default=True))
+    flag = "internal"
+    option = "--internal"
+
+
+@register
+class NetworkAttachable(_FlagKind):
+    name = "network_attachable"
+    summary = "a network is (or is not) attachable by standalone containers"
+    params = (_NETWORK, Param("value", "bool", required=False, default=True))
+    flag = "attachable"
+    option = "--attachable"

@@ -1,0 +1,183 @@
+"""Check kinds about reachability: A reaches B (by name or IP; ping, TCP or HTTP),
+and A cannot reach B (isolation).
+
+With ``via: ip`` the target's address is read from the snapshot (its address
+on a network it shares with A, else its first one), so these probes depend
+on the state: :func:`labcheck.grading.collect_for` reads the state first and
+then runs them.
+
+>>> from labcheck.snapshot import Container, Endpoint, Snapshot
+>>> a = Container("a", "c1", state="running", endpoints=(Endpoint("front", ipv4="10.214.1.2"),))
+>>> b = Container("b", "c2", state="running", endpoints=(Endpoint("back", ipv4="10.214.2.2"),))
+>>> Reaches().probes({"from": "a", "to": "b", "via": "ip"}, Snapshot(containers=(a, b)))
+(Reach(container='a', target='10.214.2.2', port=None),)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..probes import HttpGet, Probe, Reach
+from ..snapshot import Snapshot
+from .base import CheckKind, Outcome, Param, probe_outcome, register
+from .names import default_bridge_note, shared_networks
+
+__all__ = ["Reaches", "CannotReach", "target_address"]
+
+_PARAMS = (
+    Param("from", ref="container", doc="the container the connection starts from"),
+    Param("to", ref="name", doc="the target: a container name or alias"),
+    Param("via", required=False, default="name", choices=("name", "ip"),
+          doc="connect by name, or by the target's IP read from the snapshot"),
+    Param("port", "int", required=False, doc="a TCP port (default: ping)"),
+    Param("protocol", required=False, choices=("ping", "tcp", "http"),
+          doc="ping, tcp or http (default: tcp with a port, else ping)"),
+    Param("path", required=False, default="/", doc="the HTTP path"),
+    Param("status", "int", required=False, doc="the HTTP status expected (default: any answer)"),
+    Param("network", required=False, ref="network",
+          doc="with via: ip, the network whose address is used"),
+)
+
+
+def target_address(snap: Snapshot, p: Mapping[str, Any]) -> str | None:
+    """The IP to probe for ``via: ip``: the target's address on the right network."""
+    target = snap.container(p["to"])
+    if target is None:
+        return None
+    if p.get("network"):
+        endpoint = target.endpoint(p["network"])
+        return endpoint.ipv4 if endpoint else None
+    source = snap.container(p["from"])
+    order = shared_networks(source, target) if source is not None else []
+    order += [n for n in target.networks if n not in order]
+    for net in order:
+        endpoint = target.endpoint(net)
+        if endpoint is not None and endpoint.ipv4:
+            return endpoint.ipv4
+    return None
+
+
+def _protocol(p: Mapping[str, Any]) -> str:
+    return p.get("protocol") or ("tcp" if p.get("port") else "ping")
+
+
+def _probe(p: Mapping[str, Any], snap: Snapshot | None) -> Probe | None:
+    if p.get("via", "name") == "ip":
+        if snap is None:
+            return None
+        target = target_address(snap, p)
+        if target is None:
+            return None
+    else:
+        target = p["to"]
+    proto = _protocol(p)
+    if proto == "http":
+        return HttpGet(p["from"], target, port=int(p.get("port") or 80), path=p.get("path") or "/")
+    if proto == "tcp":
+        return Reach(p["from"], target, port=int(p["port"]))
+    return Reach(p["from"], target)
+
+
+def _validate(p: Mapping[str, Any]) -> str | None:
+    if p.get("protocol") == "tcp" and not p.get("port"):
+        return "protocol 'tcp' needs a 'port'"
+    return None
+
+
+def _what(p: Mapping[str, Any]) -> str:
+    proto = _protocol(p)
+    by = " by IP" if p.get("via") == "ip" else ""
+    if proto == "http":
+        return f"HTTP on {p['to']!r}:{p.get('port') or 80}{by}"
+    if proto == "tcp":
+        return f"{p['to']!r} on port {p['port']}{by}"
+    return f"{p['to']!r}{by} (ping)"
+
+
+def _probe_or_outcome(snap: Snapshot, p: Mapping[str, Any]) -> Any:
+    probe = _probe(p, snap)
+    if probe is None:
+        return Outcome.failed(f"container {p['to']!r} has no IP address in the snapshot "
+                              f"(missing, stopped, or not on {p.get('network') or 'any network'})"
+                              f", so {p['from']!r} cannot be tested against it by IP")
+    return probe_outcome(snap, probe)
+
+
+@register
+class Reaches(CheckKind):
+    name = "reaches"
+    summary = "a container reaches another by name or IP (ping, TCP port, or HTTP)"
+    params = _PARAMS
+
+    def validate(self, p: Mapping[str, Any]) -> str | None:
+        return _validate(p)
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        return f"{p['from']!r} reaches {_what(p)}"
+
+    def probes(self, p: Mapping[str, Any], snapshot: Snapshot | None = None) -> tuple[Probe, ...]:
+        probe = _probe(p, snapshot)
+        return (probe,) if probe else ()
+
+    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        result = _probe_or_outcome(snap, p)
+        if isinstance(result, Outcome):
+            return result
+        want = p.get("status")
+        if result.succeeded and (want is None or result.http_status == want):
+            return Outcome.passed(f"{p['from']!r} reaches {_what(p)}: {result.detail}")
+        if result.succeeded:
+            return Outcome.failed(f"from {p['from']!r}: {result.detail}, not HTTP {want}")
+        source, target = snap.container(p["from"]), snap.container(p["to"])
+        note = ""
+        if source is not None and p.get("via", "name") == "name" and "does not resolve" in result.detail:
+            note = default_bridge_note(snap, source)
+        if not note and source is not None and target is not None:
+            if not target.is_running:
+                note = f" Container {target.name!r} is not running. Try: docker start {target.name}"
+            elif not shared_networks(source, target):
+                net = target.networks[0] if target.networks else "<network>"
+                note = (f" {source.name!r} and {target.name!r} share no network. Try: docker "
+                        f"network connect {net} {source.name}")
+            elif p.get("port"):
+                note = f" Is a program listening on port {p['port']} inside {target.name!r}?"
+        return Outcome.failed(f"{p['from']!r} cannot reach {_what(p)}: {result.detail}.{note}")
+
+
+@register
+class CannotReach(CheckKind):
+    name = "cannot_reach"
+    summary = "a container can NOT reach another (isolation)"
+    params = _PARAMS
+
+    def validate(self, p: Mapping[str, Any]) -> str | None:
+        return _validate(p)
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        return f"{p['from']!r} cannot reach {_what(p)}"
+
+    def probes(self, p: Mapping[str, Any], snapshot: Snapshot | None = None) -> tuple[Probe, ...]:
+        probe = _probe(p, snapshot)
+        return (probe,) if probe else ()
+
+    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        result = _probe_or_outcome(snap, p)
+        if isinstance(result, Outcome):
+            return Outcome(result.status, "isolation cannot be shown: " + result.message)
+        if not result.ran:
+            return Outcome.failed(f"cannot show that {p['from']!r} cannot reach {_what(p)}: "
+                                  f"{result.detail}")
+        if not result.succeeded:
+            return Outcome.passed(f"{p['from']!r} cannot reach {_what(p)}: {result.detail}")
+        source, target = snap.container(p["from"]), snap.container(p["to"])
+        note = ""
+        if source is not None and target is not None:
+            shared = shared_networks(source, target)
+            if shared:
+                both = [n for n in source.networks if n not in shared]
+                extra = (f" {source.name!r} is on {', '.join(repr(n) for n in source.networks)}: "
+                         f"a container on both networks can talk to both.") if both else ""
+                note = (f" They share network {shared[0]!r}.{extra} Try: docker network "
+                        f"disconnect {shared[0]} {source.name}")
+        return Outcome.failed(f"{p['from']!r} reaches {_what(p)} ({result.detail}), "
+                              f"but it should not.{note}")

@@ -1,0 +1,107 @@
+"""Exercise: what one exercise asks for, as checks over a Snapshot.
+
+>>> from labcheck.checks import Check
+>>> ex = Exercise(id="demo", title="Demo", lesson="01", checks=(
+...     Check("net", "network_exists", {"network": "appnet"}, title="appnet exists"),
+...     Check("web-on", "attached", {"container": "web", "network": "appnet"}, points=2)),
+...     networks=("appnet",), container_names=("web",))
+>>> ex.max_score, ex.containers(), ex.expected().attachments
+(3.0, ('web',), (('web', 'appnet'),))
+>>> ex.bind(ex.binding_for("x1")).checks[1].params["container"]
+'web-x1'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Mapping
+
+from ..checks.base import Binding, Check, Hint
+from ..expected import Expected
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..probes import Probe
+    from ..snapshot import Snapshot
+
+__all__ = ["Exercise"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: id, title, lesson, checks, exercise-wide hints.
+
+    ``networks`` and ``container_names`` are the objects it concerns, by
+    logical name (those a :class:`~labcheck.checks.base.Binding` maps).
+    ``binding`` is the binding applied so far (identity for a fresh load).
+    """
+
+    id: str
+    title: str
+    lesson: str = ""
+    checks: tuple[Check, ...] = ()
+    hints: tuple[Hint, ...] = ()
+    description: str = ""
+    networks: tuple[str, ...] = ()
+    container_names: tuple[str, ...] = ()
+    source: str = ""
+    binding: Binding = field(default_factory=Binding, compare=False)
+
+    @property
+    def objects(self) -> tuple[str, ...]:
+        """Every logical object name: networks, then containers."""
+        return self.networks + self.container_names
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(c.points for c in self.checks))
+
+    def check(self, check_id: str) -> Check:
+        """The check with this id (KeyError if none)."""
+        for item in self.checks:
+            if item.id == check_id:
+                return item
+        raise KeyError(check_id)
+
+    def probes(self, snapshot: "Snapshot | None" = None) -> tuple["Probe", ...]:
+        """The probes its checks need, without repeats.
+
+        Checks that probe an IP address (``via: ip``) need ``snapshot`` to
+        know it; without one their probes are left out.
+        """
+        seen: dict["Probe", None] = {}
+        for item in self.checks:
+            for probe in item.probes(snapshot):
+                seen.setdefault(probe, None)
+        return tuple(seen)
+
+    def containers(self) -> tuple[str, ...]:
+        """Containers to read in detail: pass as ``collect(..., detail=...)``."""
+        names = [self.binding.name(c) for c in self.container_names]
+        for item in self.checks:
+            names.extend(item.detail())
+        return tuple(dict.fromkeys(names))
+
+    def expected(self) -> Expected:
+        """The topology it asks for (networks, attachments, ports, ...)."""
+        result = Expected(networks=tuple(self.binding.name(n) for n in self.networks),
+                          containers=self.containers())
+        for item in self.checks:
+            result = result.merge(item.expected())
+        return result
+
+    def binding_for(self, suffix: str | None = None, names: Mapping[str, str] | None = None,
+                    ports: Mapping[int, int] | None = None) -> Binding:
+        """A binding: ``names`` as given, else every object suffixed with ``-<suffix>``."""
+        if names is None and suffix:
+            return Binding.with_suffix(self.objects, suffix, ports)
+        return Binding(names=dict(names or {}), ports=dict(ports or {}))
+
+    def bind(self, binding: Binding) -> "Exercise":
+        """This exercise with its object names (and host ports) mapped by ``binding``.
+
+        Bind a freshly loaded exercise once; binding twice maps twice.
+        """
+        if binding.is_identity:
+            return self
+        return replace(self, checks=tuple(c.bind(binding) for c in self.checks),
+                       binding=binding)
