@@ -20,7 +20,7 @@ from .errors import EXIT_USAGE, LabcheckError
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 
 #: Modules of labcheck.commands, in the order their commands are listed.
-COMMAND_MODULES = ("doctor", "snapshot", "reset")
+COMMAND_MODULES = ("doctor", "snapshot", "reset", "list", "check", "hint")
 
 
 class _Parser(argparse.ArgumentParser):

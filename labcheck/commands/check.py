@@ -1,0 +1,88 @@
+"""``labcheck check ID``: grade an exercise on the live daemon or a saved snapshot.
+
+Exit codes: 0 every check passes, 1 some check fails, 2 unknown exercise
+(the closest ids are named), 3 environment (daemon, permissions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from .list import add_exercises_option
+
+__all__ = ["register", "run", "parse_pairs"]
+
+_FORMATS = ("text", "json", "junit", "gradescope", "classroom")
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("check", help="grade an exercise",
+                            description="Grade an exercise on the live Docker daemon, or on a "
+                                        "snapshot saved with 'labcheck snapshot -o FILE'. Exit "
+                                        "0 when every check passes, 1 when some fail.")
+    parser.add_argument("exercise", metavar="ID", help="the exercise id (see: labcheck list)")
+    parser.add_argument("--format", choices=_FORMATS, default="text")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the report to FILE (a one-line summary goes to stdout)")
+    parser.add_argument("--snapshot", metavar="FILE",
+                        help="grade this saved snapshot instead of the live daemon")
+    parser.add_argument("--show-hidden", action="store_true",
+                        help="show hidden checks' names and messages (for instructors)")
+    parser.add_argument("--suffix", metavar="S",
+                        help="the exercise's objects are named NAME-S (also LABCHECK_SUFFIX)")
+    parser.add_argument("--name", metavar="LOGICAL=REAL", action="append", default=[],
+                        help="the exercise's object LOGICAL is called REAL (repeatable)")
+    parser.add_argument("--port", metavar="PORT=REAL", action="append", default=[],
+                        help="the exercise's host port PORT is REAL (repeatable)")
+    add_exercises_option(parser)
+    parser.set_defaults(func=run)
+
+
+def parse_pairs(items: list[str], what: str, convert: Any = str) -> dict[Any, Any]:
+    """``["a=b", ...]`` -> ``{a: b}``; a malformed item is a usage error."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            if not (sep and key and value):
+                raise ValueError
+            out[convert(key)] = convert(value)
+        except ValueError:
+            raise UsageError(f"--{what} {item!r}: expected {what.upper()}=VALUE, "
+                             f"e.g. --{what} {'web=web-1' if convert is str else '8000=18000'}"
+                             ) from None
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..grading import check
+    from ..render.formats import render
+    from ..render.text import use_color
+    from ..report import format_points
+    from ..snapshot import Snapshot
+
+    snapshot = Snapshot.load(args.snapshot) if args.snapshot else None
+    names = parse_pairs(args.name, "name") or None
+    ports = parse_pairs(args.port, "port", int) or None
+    report = check(args.exercise, snapshot=snapshot, names=names, ports=ports,
+                   suffix=args.suffix, dirs=args.exercises)
+    if args.format == "text" and not args.output:
+        print(report.to_text(color=use_color(sys.stdout), show_hidden=args.show_hidden))
+    else:
+        text = render(report, args.format, show_hidden=args.show_hidden)
+        if args.output:
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {args.output!r}: {exc}") from None
+            print(f"{report.exercise_id}: {format_points(report.score)}/"
+                  f"{format_points(report.max_score)} points"
+                  f"{', all checks pass' if report.passed else ''}; "
+                  f"{args.format} report written to {args.output}")
+        else:
+            sys.stdout.write(text)
+    return EXIT_OK if report.passed else EXIT_CHECK_FAILED
