@@ -12,7 +12,7 @@ networks are never touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from .errors import UsageError
 
@@ -27,6 +27,8 @@ __all__ = [
     "lesson_labels",
     "is_owned",
     "ResetResult",
+    "ResetPlan",
+    "select_for_reset",
     "reset",
 ]
 
@@ -73,12 +75,59 @@ class ResetResult:
         return out or ["nothing to remove: no labcheck containers or networks found"]
 
 
+@dataclass(frozen=True)
+class ResetPlan:
+    """What :func:`reset` would remove: (id, name) pairs, containers before networks."""
+
+    containers: tuple[tuple[str, str], ...] = ()
+    networks: tuple[tuple[str, str], ...] = ()
+
+
+def select_for_reset(containers: Iterable[Mapping[str, Any]],
+                     networks: Iterable[Mapping[str, Any]],
+                     lesson: str | None = None) -> ResetPlan:
+    """Pick, from listed containers and networks, the ones :func:`reset` removes.
+
+    Pure: it reads the entries of ``GET /containers/json`` and ``GET /networks``
+    and keeps only those that carry both labcheck labels (for ``lesson``, or
+    any lesson when it is None). Everything else is left alone.
+
+    >>> mine = {"Id": "c1", "Names": ["/web"], "Labels": lesson_labels("02")}
+    >>> theirs = {"Id": "c2", "Names": ["/db"], "Labels": {"io.labcheck.lesson": "02"}}
+    >>> select_for_reset([mine, theirs], [], lesson="02").containers
+    (('c1', 'web'),)
+    """
+    def container_name(entry: Mapping[str, Any]) -> str:
+        names = entry.get("Names") or ["/" + str(entry["Id"])[:12]]
+        return str(names[0]).lstrip("/")
+
+    def network_name(entry: Mapping[str, Any]) -> str:
+        return str(entry.get("Name") or str(entry["Id"])[:12])
+
+    return ResetPlan(_pick(containers, lesson, container_name),
+                     _pick(networks, lesson, network_name))
+
+
+def _pick(entries: Iterable[Mapping[str, Any]], lesson: str | None,
+          name_of: Callable[[Mapping[str, Any]], str]) -> tuple[tuple[str, str], ...]:
+    """(id, name) of the listed entries that labcheck owns (for ``lesson``)."""
+    picked = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or not entry.get("Id"):
+            continue
+        labels = entry.get("Labels")
+        if is_owned(labels if isinstance(labels, dict) else None, lesson):
+            picked.append((str(entry["Id"]), name_of(entry)))
+    return tuple(picked)
+
+
 def reset(client: "docker.DockerClient", lesson: str | None = None) -> ResetResult:
     """Remove labcheck's containers, then networks; for one lesson or all.
 
     Only objects that carry both labcheck labels are removed, and the
     filter is applied again here on the listed labels (not only in the
-    daemon query), so a label typo can never widen the match.
+    daemon query, see :func:`select_for_reset`), so a label typo can never
+    widen the match.
     """
     import docker.errors
 
@@ -86,23 +135,20 @@ def reset(client: "docker.DockerClient", lesson: str | None = None) -> ResetResu
     selector.append(f"{LESSON_LABEL}={lesson}" if lesson else LESSON_LABEL)
     result = ResetResult()
     api = client.api
-    for entry in api.containers(all=True, filters={"label": selector}):
-        if not is_owned(entry.get("Labels"), lesson):
-            continue
-        name = (entry.get("Names") or ["/" + entry["Id"][:12]])[0].lstrip("/")
+    plan = select_for_reset(api.containers(all=True, filters={"label": selector}), (), lesson)
+    for ident, name in plan.containers:
         try:
-            api.remove_container(entry["Id"], force=True, v=True)
+            api.remove_container(ident, force=True, v=True)
             result.containers.append(name)
         except docker.errors.NotFound:
             continue
         except docker.errors.APIError as exc:
             result.errors.append(f"container {name}: {exc.explanation or exc}")
-    for entry in api.networks(filters={"label": selector}):
-        if not is_owned(entry.get("Labels"), lesson):
-            continue
-        name = entry.get("Name") or entry["Id"][:12]
+    # networks are listed after the containers are gone, so none is still in use
+    plan = select_for_reset((), api.networks(filters={"label": selector}), lesson)
+    for ident, name in plan.networks:
         try:
-            api.remove_network(entry["Id"])
+            api.remove_network(ident)
             result.networks.append(name)
         except docker.errors.NotFound:
             continue
