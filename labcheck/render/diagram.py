@@ -1,0 +1,655 @@
+"""Topology diagrams: a Snapshot (+ what an exercise expects) as a Graphviz graph.
+
+:func:`diagram` returns a :class:`TopologyDiagram`, a :class:`graphviz.Digraph`
+that shows itself inline in Jupyter as SVG (``dot`` runs quietly: nothing
+reaches stderr) and whose DOT source is byte-identical for the same
+snapshot (sorted objects, node ids by position, no timestamps).
+
+What it draws:
+
+- each network as a cluster titled with its name, driver, subnet, gateway
+  and flags (internal, attachable, ICC off, IPv6); a green ``DNS`` badge on
+  networks with Docker's embedded DNS, a grey dashed frame and a ``no DNS``
+  badge on the default bridge;
+- each container once, with its state, image and ports; one endpoint node
+  per network it is on (its IP and extra aliases there), joined by an edge;
+- the host, with an edge from each published ``host IP:port`` to the
+  container port; host-mode containers joined to the host, none-mode
+  containers framed dashed with no edge, ``container:<other>`` sharing as a
+  dotted edge to the other container; stopped containers greyed;
+- with ``expected`` (or ``exercise``/``report``): satisfied parts green,
+  missing networks, containers, attachments and ports red dashed,
+  unexpected ones orange, and a legend;
+- with ``matrix`` (a :class:`~labcheck.reachability.ReachMatrix`): green
+  arrows for "reaches", red dashed ones for "does not".
+
+>>> from labcheck.snapshot import Snapshot, Network, Container, Endpoint
+>>> snap = Snapshot(networks=(Network("appnet", "n1", "bridge"),),
+...                 containers=(Container("web", "c1", state="running",
+...                     endpoints=(Endpoint("appnet", ipv4="10.0.0.2"),)),))
+>>> graph = diagram(snap, all=True)
+>>> "appnet" in graph.source and "10.0.0.2" in graph.source
+True
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+import graphviz
+
+from ..errors import GraphvizMissing, LabcheckError, UsageError
+from ..expected import Expected, ExpectedPort
+from ..ownership import LESSON_LABEL, OWNER_LABEL, OWNER_VALUE, PROBE_LABELS
+from ..reachability import ReachMatrix, extra_aliases
+from ..snapshot import Container, Network, PortBinding, Snapshot
+
+if TYPE_CHECKING:  # pragma: no cover
+    import docker
+
+__all__ = [
+    "FORMATS",
+    "INSTALL_GRAPHVIZ",
+    "TopologyDiagram",
+    "diagram",
+    "render",
+    "select",
+    "compare",
+    "Comparison",
+]
+
+#: Output formats of :func:`render` and ``labcheck diagram --format``.
+FORMATS = ("svg", "png", "dot")
+
+#: What to do when Graphviz's ``dot`` program is missing.
+INSTALL_GRAPHVIZ = (
+    "Graphviz's 'dot' program is not installed, so the diagram cannot be drawn as an "
+    "image. Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew "
+    "install graphviz; conda: conda install -c conda-forge graphviz), or ask for the DOT "
+    "text instead: labcheck diagram --format dot")
+
+#: The longest name drawn in full; longer ones end in an ellipsis.
+MAX_NAME = 40
+
+_FONT = "Helvetica"
+GREEN, RED, ORANGE, BLUE, GREY = "#2e7d32", "#c62828", "#ef6c00", "#1f5fa8", "#9e9e9e"
+_SPECIAL_DRIVERS = ("host", "null")
+
+
+# -- text for HTML-like labels -------------------------------------------------------
+
+def _esc(text: object, limit: int | None = MAX_NAME) -> str:
+    """``text`` safe inside a Graphviz HTML-like label (shortened, escaped, no controls)."""
+    value = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    if limit is not None and len(value) > limit:
+        value = value[:limit - 1] + "\u2026"
+    return html.escape(value, quote=True)
+
+
+def _html(inner: str) -> str:
+    """An HTML-like label (the graphviz package passes ``<...>`` through unquoted)."""
+    return f"<{inner}>"
+
+
+def _small(text: str, colour: str | None = None) -> str:
+    attrs = ' POINT-SIZE="9"' + (f' COLOR="{colour}"' if colour else "")
+    return f"<FONT{attrs}>{text}</FONT>"
+
+
+def _port_id(port: int, protocol: str) -> str:
+    return f"p{int(port)}_{''.join(ch for ch in protocol if ch.isalnum()) or 'tcp'}"
+
+
+def _host_address(binding: PortBinding | ExpectedPort) -> str:
+    ip = binding.host_ip or "0.0.0.0"
+    ip = f"[{ip}]" if ":" in ip else ip
+    return f"{ip}:{binding.host_port if binding.host_port is not None else '*'}"
+
+
+# -- which objects ----------------------------------------------------------------------
+
+def _is_course_object(labels: Mapping[str, str]) -> bool:
+    return (labels.get(OWNER_LABEL) == OWNER_VALUE
+            and labels.get(LESSON_LABEL) != PROBE_LABELS[LESSON_LABEL])
+
+
+def _expected_names(expected: Expected | None) -> tuple[set[str], set[str]]:
+    """(container names, network names) that ``expected`` mentions."""
+    if expected is None:
+        return set(), set()
+    boxes = set(expected.containers)
+    nets = set(expected.networks)
+    for box, net in expected.attachments + expected.forbidden_attachments:
+        boxes.add(box)
+        nets.add(net)
+    boxes |= {p.container for p in expected.ports} | {c for c, _ in expected.unpublished}
+    return boxes, nets
+
+
+def select(snapshot: Snapshot, *, all: bool = False,  # noqa: A002 - the CLI's word
+           expected: Expected | None = None) -> Snapshot:
+    """The part of ``snapshot`` a diagram draws.
+
+    By default: the course's objects (label ``io.labcheck.owner=labcheck``,
+    not probe helpers), the objects ``expected`` names, the networks those
+    containers are on, and the containers whose network namespace they
+    share. ``all=True``: everything.
+    """
+    if all:
+        return snapshot
+    want_boxes, want_nets = _expected_names(expected)
+    chosen = {c.id: c for c in snapshot.containers
+              if _is_course_object(c.labels) or c.name in want_boxes}
+    pending = list(chosen.values())
+    while pending:
+        other = pending.pop().shares_namespace_with
+        owner = snapshot.container(other) if other else None
+        if owner is not None and owner.id not in chosen:
+            chosen[owner.id] = owner
+            pending.append(owner)
+    on_chosen = {net for box in chosen.values() for net in box.networks}
+    networks = tuple(n for n in snapshot.networks
+                     if _is_course_object(n.labels) or n.name in want_nets or n.name in on_chosen)
+    containers = tuple(c for c in snapshot.containers if c.id in chosen)
+    return Snapshot(networks=networks, containers=containers, probes=snapshot.probes,
+                    taken_at=snapshot.taken_at, engine_version=snapshot.engine_version,
+                    api_version=snapshot.api_version,
+                    labcheck_version=snapshot.labcheck_version, meta=dict(snapshot.meta))
+
+
+# -- expected against actual ----------------------------------------------------------------
+
+@dataclass
+class Comparison:
+    """How a snapshot measures up to an :class:`~labcheck.expected.Expected`.
+
+    Sets of names and (container, network) or (container, port) pairs; a
+    pure function of both (:func:`compare`), drawn by :func:`diagram`.
+    """
+
+    networks_found: set[str] = field(default_factory=set)
+    networks_missing: set[str] = field(default_factory=set)
+    containers_found: set[str] = field(default_factory=set)
+    containers_missing: set[str] = field(default_factory=set)
+    attachments_found: set[tuple[str, str]] = field(default_factory=set)
+    attachments_missing: set[tuple[str, str]] = field(default_factory=set)
+    attachments_unexpected: set[tuple[str, str]] = field(default_factory=set)
+    ports_found: set[tuple[str, PortBinding]] = field(default_factory=set)
+    ports_missing: set[ExpectedPort] = field(default_factory=set)
+    ports_unexpected: set[tuple[str, PortBinding]] = field(default_factory=set)
+
+    @property
+    def is_satisfied(self) -> bool:
+        """Nothing missing and nothing unexpected."""
+        return not (self.networks_missing or self.containers_missing or self.attachments_missing
+                    or self.attachments_unexpected or self.ports_missing or self.ports_unexpected)
+
+
+def _port_matches(want: ExpectedPort, have: PortBinding) -> bool:
+    if have.container_port != want.container_port or have.protocol != want.protocol:
+        return False
+    if not have.is_published:
+        return False
+    if want.host_port is not None and have.host_port != want.host_port:
+        return False
+    return want.host_ip is None or (have.host_ip or "0.0.0.0") == want.host_ip
+
+
+def compare(snapshot: Snapshot, expected: Expected) -> Comparison:
+    """What of ``expected`` the snapshot has, lacks, and has that it should not.
+
+    Unexpected: a forbidden attachment that exists; an attachment of an
+    expected container to an expected network that no expected attachment
+    asks for; a port in ``unpublished`` that is published.
+    """
+    result = Comparison()
+    boxes, nets = _expected_names(expected)
+    for name in sorted(nets):
+        (result.networks_found if snapshot.network(name) else result.networks_missing).add(name)
+    for name in sorted(boxes):
+        (result.containers_found if snapshot.container(name) else result.containers_missing).add(name)
+    wanted = set(expected.attachments)
+    for box_name, net in wanted:
+        box = snapshot.container(box_name)
+        found = box is not None and box.endpoint(net) is not None
+        (result.attachments_found if found else result.attachments_missing).add((box_name, net))
+    for box_name, net in expected.forbidden_attachments:
+        box = snapshot.container(box_name)
+        if box is not None and box.endpoint(net) is not None:
+            result.attachments_unexpected.add((box_name, net))
+    attached_boxes = {b for b, _ in wanted} | set(expected.containers)
+    for box_name in attached_boxes:
+        box = snapshot.container(box_name)
+        for net in box.networks if box else ():
+            if net in expected.networks and (box_name, net) not in wanted:
+                result.attachments_unexpected.add((box_name, net))
+    for want in expected.ports:
+        box = snapshot.container(want.container)
+        hits = [p for p in (box.ports if box else ()) if _port_matches(want, p)]
+        if hits:
+            result.ports_found.update((want.container, p) for p in hits)
+        else:
+            result.ports_missing.add(want)
+    for box_name, port in expected.unpublished:
+        box = snapshot.container(box_name)
+        for binding in box.published() if box else ():
+            if binding.container_port == port:
+                result.ports_unexpected.add((box_name, binding))
+    return result
+
+
+# -- the graph object -------------------------------------------------------------------------
+
+class TopologyDiagram(graphviz.Digraph):
+    """A :class:`graphviz.Digraph` that renders quietly and explains a missing ``dot``."""
+
+    def svg(self) -> str:
+        """The diagram as SVG text (raises GraphvizMissing without ``dot``)."""
+        return render(self, "svg").decode("utf-8")
+
+    def _repr_mimebundle_(self, include: Iterable[str] | None = None,
+                          exclude: Iterable[str] | None = None, **_: Any) -> dict[str, Any]:
+        try:
+            svg = self.svg()
+        except GraphvizMissing as exc:
+            text = f"{exc}\n\n{self.source}"
+            return {"text/plain": text,
+                    "text/html": f"<p>{html.escape(str(exc))}</p><pre>{html.escape(self.source)}</pre>"}
+        return {"image/svg+xml": svg}
+
+    def _repr_image_svg_xml(self) -> str:
+        return self.svg()
+
+    def _repr_image_png(self) -> bytes:
+        return render(self, "png")
+
+
+def render(graph: graphviz.Digraph, format: str = "svg") -> bytes:  # noqa: A002
+    """``graph`` as ``format`` bytes (svg, png or dot). ``dot`` runs with stderr captured.
+
+    Raises :class:`~labcheck.errors.GraphvizMissing` when ``dot`` is not
+    installed (the ``dot`` format needs no program).
+    """
+    if format not in FORMATS:
+        raise UsageError(f"unknown diagram format {format!r}; choose one of {', '.join(FORMATS)}")
+    if format == "dot":
+        return graph.source.encode("utf-8")
+    try:
+        return graph.pipe(format=format, quiet=True)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizMissing(INSTALL_GRAPHVIZ) from None
+    except graphviz.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise LabcheckError(f"Graphviz could not draw the diagram: "
+                            f"{detail[-1] if detail else exc}. Save the DOT text with "
+                            "--format dot and report it") from None
+
+
+# -- drawing ----------------------------------------------------------------------------------
+
+def diagram(snapshot: Snapshot | None = None, *, expected: Expected | None = None,
+            report: Any = None, exercise: Any = None, all: bool = False,  # noqa: A002
+            matrix: ReachMatrix | None = None,
+            client: "docker.DockerClient | None" = None, title: str | None = None
+            ) -> TopologyDiagram:
+    """Draw ``snapshot`` (collected from ``client`` or the local daemon when None).
+
+    ``exercise`` (an id or an Exercise) or ``report`` (a graded Report)
+    supply ``expected``; ``matrix`` adds a reachability layer; ``all``
+    draws every object on the daemon, not only the course's.
+    """
+    if snapshot is None:
+        snapshot = _collect(client)
+    if expected is None and (exercise is not None or report is not None):
+        expected = _expected_from(exercise, report, snapshot)
+    if title is None and report is not None and hasattr(report, "score"):
+        title = (f"{getattr(report, 'title', '') or getattr(report, 'exercise_id', '')}: "
+                 f"{report.score:g}/{report.max_score:g} points")
+    shown = select(snapshot, all=all, expected=expected)
+    return _Drawing(shown, expected, matrix, title).build()
+
+
+def _collect(client: "docker.DockerClient | None") -> Snapshot:
+    from ..collect import collect
+    from ..daemon import connect
+
+    if client is not None:
+        return collect(client)
+    own = connect()
+    try:
+        return collect(own)
+    finally:
+        own.close()
+
+
+def _expected_from(exercise: Any, report: Any, snapshot: Snapshot) -> Expected:
+    """The Expected of an exercise (id or object) or of a graded Report's exercise."""
+    try:
+        from ..grading import resolve_exercise
+    except ImportError:  # pragma: no cover - exercises not installed
+        raise UsageError("exercises are not available in this labcheck; pass expected= "
+                         "instead") from None
+    if exercise is None:
+        names = dict(getattr(report, "names", None) or {}) or None
+        exercise = resolve_exercise(str(report.exercise_id), names=names, snapshot=snapshot)
+    else:
+        exercise = resolve_exercise(exercise, snapshot=snapshot)
+    return exercise.expected()
+
+
+class _Drawing:
+    """One diagram being built: node ids, the comparison, then the DOT statements."""
+
+    def __init__(self, snapshot: Snapshot, expected: Expected | None,
+                 matrix: ReachMatrix | None, title: str | None) -> None:
+        self.snap = snapshot
+        self.expected = expected
+        self.matrix = matrix
+        self.title = title
+        self.cmp = compare(snapshot, expected) if expected is not None else None
+        self.networks = sorted((n for n in snapshot.networks if n.driver not in _SPECIAL_DRIVERS),
+                               key=lambda n: (not n.is_default_bridge, n.name, n.id))
+        self.net_ids = {n.name: f"n{i}" for i, n in enumerate(self.networks)}
+        self.containers = sorted(snapshot.containers, key=lambda c: (c.name, c.id))
+        self.box_ids = {c.name: f"c{i}" for i, c in enumerate(self.containers)}
+        missing = sorted(self.cmp.containers_missing) if self.cmp else []
+        self.box_ids.update({name: f"m{i}" for i, name in enumerate(missing)})
+        missing_nets = sorted(self.cmp.networks_missing) if self.cmp else []
+        self.missing_net_ids = {name: f"mn{i}" for i, name in enumerate(missing_nets)}
+        self.graph = TopologyDiagram(name="labcheck", graph_attr={
+            "rankdir": "LR", "fontname": _FONT, "fontsize": "11", "compound": "true",
+            "nodesep": "0.25", "ranksep": "0.7", "newrank": "true", "labelloc": "t",
+            "label": self._title_label(), "tooltip": "labcheck topology"},
+            node_attr={"fontname": _FONT, "fontsize": "10", "shape": "plain"},
+            edge_attr={"fontname": _FONT, "fontsize": "9", "arrowsize": "0.7"})
+
+    # -- pieces ------------------------------------------------------------------
+
+    def _title_label(self) -> str:
+        counts = (f"{len([n for n in self.snap.networks if n.driver not in _SPECIAL_DRIVERS])} "
+                  f"networks, {len(self.snap.containers)} containers")
+        head = f"<B>{_esc(self.title, 120)}</B><BR/>" if self.title else ""
+        return _html(head + _small(_esc(counts, None)))
+
+    def _status_colour(self, found: bool | None) -> str | None:
+        return None if found is None else (GREEN if found else RED)
+
+    def _container_expectation(self, name: str) -> bool | None:
+        if self.cmp is None or name not in (self.cmp.containers_found | self.cmp.containers_missing):
+            return None
+        return name in self.cmp.containers_found
+
+    def _network_expectation(self, name: str) -> bool | None:
+        if self.cmp is None or name not in (self.cmp.networks_found | self.cmp.networks_missing):
+            return None
+        return name in self.cmp.networks_found
+
+    def build(self) -> TopologyDiagram:
+        self._host()
+        for index, net in enumerate(self.networks):
+            self._network(net, index)
+        for name, ident in self.missing_net_ids.items():
+            self._missing_network(name, ident)
+        for box in self.containers:
+            self._container(box)
+        for name in (sorted(self.cmp.containers_missing) if self.cmp else []):
+            self._missing_container(name)
+        self._attachments()
+        self._ports()
+        self._sharing()
+        if self.matrix is not None:
+            self._matrix()
+        if self.cmp is not None or self.matrix is not None:
+            self._legend()
+        return self.graph
+
+    # -- host -----------------------------------------------------------------
+
+    def _bindings(self) -> list[tuple[Container, PortBinding]]:
+        return [(box, p) for box in self.containers for p in box.published()]
+
+    def _missing_ports(self) -> list[ExpectedPort]:
+        if self.cmp is None:
+            return []
+        return sorted(self.cmp.ports_missing, key=lambda p: (p.container, p.container_port,
+                                                             p.protocol, p.host_port or 0))
+
+    def _host(self) -> None:
+        rows = ['<TR><TD BGCOLOR="#e3e3e3"><B>host</B> '
+                + _small("this machine") + "</TD></TR>"]
+        for i, (_box, binding) in enumerate(self._bindings()):
+            rows.append(f'<TR><TD PORT="h{i}">{_esc(_host_address(binding), None)}</TD></TR>')
+        for i, want in enumerate(self._missing_ports()):
+            rows.append(f'<TR><TD PORT="x{i}" STYLE="dashed" COLOR="{RED}">'
+                        f'<FONT COLOR="{RED}">{_esc(_host_address(want), None)} '
+                        "(missing)</FONT></TD></TR>")
+        self.graph.node("host", _html('<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" '
+                                      'CELLPADDING="4">' + "".join(rows)
+                                      + "</TABLE>"))
+
+    # -- networks -------------------------------------------------------------
+
+    def _network_title(self, net: Network) -> str:
+        badges = []
+        if net.has_embedded_dns:
+            badges.append(("DNS", GREEN))
+        if net.is_default_bridge:
+            badges.append(("no DNS", GREY))
+        for word, on in (("internal", net.internal), ("attachable", net.attachable),
+                         ("ICC off", not net.icc), ("IPv6", net.ipv6)):
+            if on:
+                badges.append((word, ORANGE if word in ("internal", "ICC off") else BLUE))
+        cells = "".join(f'<TD BGCOLOR="{colour}"><FONT COLOR="white" POINT-SIZE="8">'
+                        f"<B>{_esc(word)}</B></FONT></TD>" for word, colour in badges)
+        kind = "default bridge" if net.is_default_bridge else f"{net.driver or '?'}"
+        if net.scope and net.scope != "local":
+            kind += f" ({net.scope})"
+        details = [kind] + [_esc(s, None) for s in net.subnets]
+        details += [f"gw {_esc(g, None)}" for g in net.gateways]
+        span = len(badges) + 1
+        return _html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
+                     f'<TR><TD ALIGN="LEFT"><B>{_esc(net.name)}</B></TD>{cells}</TR>'
+                     f'<TR><TD ALIGN="LEFT" COLSPAN="{span}">'
+                     f"{_small(_esc(' · '.join(details), None))}</TD></TR></TABLE>")
+
+    def _network(self, net: Network, index: int) -> None:
+        ident = self.net_ids[net.name]
+        expectation = self._network_expectation(net.name)
+        if net.is_default_bridge:
+            attrs = {"style": "rounded,filled,dashed", "fillcolor": "#f4f4f4", "color": GREY}
+        else:
+            attrs = {"style": "rounded,filled", "fillcolor": "#eef4fc", "color": BLUE}
+        if expectation:
+            attrs.update(color=GREEN, penwidth="2.5")
+        members = self.snap.containers_on(net.name)
+        missing = sorted(b for b, n in (self.cmp.attachments_missing if self.cmp else ())
+                         if n == net.name)
+        with self.graph.subgraph(name=f"cluster_{ident}") as sub:
+            sub.attr(label=self._network_title(net), labeljust="l", **attrs)
+            for box in sorted(members, key=lambda c: (c.name, c.id)):
+                endpoint = box.endpoint(net.name)
+                lines = [_esc(endpoint.ipv4 or endpoint.ipv6 or "no address", None)
+                         if endpoint else "?"]
+                if endpoint and endpoint.ipv4 and endpoint.ipv6:
+                    lines.append(_small(_esc(endpoint.ipv6, None)))
+                if not box.is_running:
+                    lines = [_small("no address (stopped)", GREY)]
+                aliases = extra_aliases(box, net.name)
+                if aliases:
+                    lines.append(_small("aliases: " + _esc(", ".join(aliases), 60)))
+                colour = GREY if not box.is_running else "#555555"
+                sub.node(f"{self.box_ids[box.name]}_{ident}", _html("<BR/>".join(lines)),
+                         shape="box", style="rounded,filled", fillcolor="white", color=colour,
+                         margin="0.08,0.04")
+            for name in missing:
+                sub.node(f"{self.box_ids[name]}_{ident}",
+                         _html(f'<FONT COLOR="{RED}">{_esc(name)}: not attached</FONT>'),
+                         shape="box", style="rounded,dashed", color=RED, margin="0.08,0.04")
+            if not members and not missing:
+                sub.node(f"{ident}_empty", _html(_small("(no containers)", GREY)),
+                         shape="plaintext")
+
+    def _missing_network(self, name: str, ident: str) -> None:
+        missing = sorted(b for b, n in self.cmp.attachments_missing if n == name) if self.cmp else []
+        with self.graph.subgraph(name=f"cluster_{ident}") as sub:
+            sub.attr(label=_html(f'<FONT COLOR="{RED}"><B>{_esc(name)}</B> (missing network)'
+                                 "</FONT>"), style="rounded,dashed", color=RED, labeljust="l",
+                     penwidth="2")
+            for box in missing:
+                sub.node(f"{self.box_ids[box]}_{ident}",
+                         _html(f'<FONT COLOR="{RED}">{_esc(box)}: not attached</FONT>'),
+                         shape="box", style="rounded,dashed", color=RED, margin="0.08,0.04")
+            if not missing:
+                sub.node(f"{ident}_empty", _html(_small("does not exist", RED)), shape="plaintext")
+
+    # -- containers ---------------------------------------------------------------
+
+    def _port_rows(self, box: Container) -> list[str]:
+        keys: dict[str, str] = {}
+        for port in box.ports:
+            keys.setdefault(_port_id(port.container_port, port.protocol),
+                            f"{port.container_port}/{port.protocol}")
+        for want in self._missing_ports():
+            if want.container == box.name:
+                keys.setdefault(_port_id(want.container_port, want.protocol),
+                                f"{want.container_port}/{want.protocol}")
+        rows = []
+        for key, text in sorted(keys.items(), key=lambda kv: (int(kv[0][1:].split("_")[0]), kv[0])):
+            published = any(_port_id(p.container_port, p.protocol) == key for p in box.published())
+            note = "" if published else " " + _small("not published", GREY)
+            rows.append(f'<TR><TD PORT="{key}" ALIGN="LEFT">{_esc(text, None)}{note}</TD></TR>')
+        return rows
+
+    def _container(self, box: Container) -> None:
+        running = box.is_running
+        fill, ink = ("#ffffff", "#000000") if running else ("#eeeeee", "#888888")
+        expectation = self._container_expectation(box.name)
+        border = self._status_colour(expectation) or ("#444444" if running else GREY)
+        state = box.state or "unknown"
+        rows = [f'<TR><TD><FONT COLOR="{ink}"><B>{_esc(box.name)}</B></FONT></TD></TR>',
+                f"<TR><TD>{_small(_esc(state + ' · ' + (box.image or '?'), 60), ink)}</TD></TR>"]
+        style = "rounded"
+        mode = box.network_mode
+        if mode == "host":
+            rows.append(f"<TR><TD>{_small('network: host (the host’s interfaces)', ink)}</TD></TR>")
+        elif mode == "none":
+            rows.append(f"<TR><TD>{_small('network: none (loopback only)', ink)}</TD></TR>")
+            style = "rounded,dashed"
+        elif box.shares_namespace_with:
+            owner = self.snap.container(box.shares_namespace_with)
+            other = owner.name if owner else box.shares_namespace_with[:12]
+            rows.append(f"<TR><TD>{_small('network: container:' + _esc(other), ink)}</TD></TR>")
+        rows += self._port_rows(box)
+        width = "2" if expectation is not None else "1"
+        self.graph.node(self.box_ids[box.name], _html(
+            f'<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+            f'STYLE="{style}" BGCOLOR="{fill}" COLOR="{border}">' + "".join(rows) + "</TABLE>"))
+
+    def _missing_container(self, name: str) -> None:
+        rows = [f'<TR><TD><FONT COLOR="{RED}"><B>{_esc(name)}</B></FONT></TD></TR>',
+                f"<TR><TD>{_small('missing container', RED)}</TD></TR>"]
+        rows += [f'<TR><TD PORT="{_port_id(w.container_port, w.protocol)}">'
+                 f"{_esc(f'{w.container_port}/{w.protocol}', None)}</TD></TR>"
+                 for w in self._missing_ports() if w.container == name]
+        self.graph.node(self.box_ids[name], _html(
+            f'<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+            f'STYLE="rounded,dashed" COLOR="{RED}">' + "".join(rows) + "</TABLE>"))
+
+    # -- edges ----------------------------------------------------------------------
+
+    def _attachment_style(self, box: str, net: str) -> dict[str, str]:
+        if self.cmp is not None:
+            if (box, net) in self.cmp.attachments_unexpected:
+                return {"color": ORANGE, "penwidth": "2", "label": "unexpected",
+                        "fontcolor": ORANGE}
+            if (box, net) in self.cmp.attachments_found:
+                return {"color": GREEN, "penwidth": "2"}
+        return {"color": "#555555"}
+
+    def _attachments(self) -> None:
+        for box in self.containers:
+            colour = {} if box.is_running else {"color": GREY, "style": "dashed"}
+            for endpoint in box.endpoints:
+                ident = self.net_ids.get(endpoint.network)
+                if ident is None:
+                    continue
+                style = {**self._attachment_style(box.name, endpoint.network), **colour}
+                self.graph.edge(self.box_ids[box.name], f"{self.box_ids[box.name]}_{ident}",
+                                dir="none", **style)
+        for box, net in sorted(self.cmp.attachments_missing if self.cmp else ()):
+            ident = self.net_ids.get(net) or self.missing_net_ids.get(net)
+            if ident is not None:
+                self.graph.edge(self.box_ids[box], f"{self.box_ids[box]}_{ident}", dir="none",
+                                color=RED, style="dashed", penwidth="2")
+
+    def _ports(self) -> None:
+        unexpected = self.cmp.ports_unexpected if self.cmp else set()
+        found = self.cmp.ports_found if self.cmp else set()
+        for i, (box, binding) in enumerate(self._bindings()):
+            style: dict[str, str] = {"color": BLUE}
+            if (box.name, binding) in unexpected:
+                style = {"color": ORANGE, "penwidth": "2", "label": "unexpected",
+                         "fontcolor": ORANGE}
+            elif (box.name, binding) in found:
+                style = {"color": GREEN, "penwidth": "2"}
+            if not box.is_running:
+                style.update(color=GREY, style="dashed")
+            self.graph.edge(f"host:h{i}:e",
+                            f"{self.box_ids[box.name]}:"
+                            f"{_port_id(binding.container_port, binding.protocol)}:w", **style)
+        for i, want in enumerate(self._missing_ports()):
+            self.graph.edge(f"host:x{i}:e", f"{self.box_ids[want.container]}:"
+                            f"{_port_id(want.container_port, want.protocol)}:w",
+                            color=RED, style="dashed", penwidth="2")
+
+    def _sharing(self) -> None:
+        for box in self.containers:
+            if box.network_mode == "host":
+                self.graph.edge("host", self.box_ids[box.name], dir="none", style="bold",
+                                color="#555555", label="host network")
+            other = box.shares_namespace_with
+            if other is None:
+                continue
+            owner = self.snap.container(other)
+            if owner is None:
+                ident = f"{self.box_ids[box.name]}_owner"
+                self.graph.node(ident, _html(_small(f"container {_esc(other[:12])} (not shown)",
+                                                    GREY)), shape="box", style="dashed",
+                                color=GREY)
+            else:
+                ident = self.box_ids[owner.name]
+            self.graph.edge(self.box_ids[box.name], ident, style="dotted", color="#555555",
+                            label="shares network namespace")
+
+    def _matrix(self) -> None:
+        assert self.matrix is not None
+        for cell in self.matrix.pairs():
+            if cell.source not in self.box_ids or cell.target not in self.box_ids:
+                continue
+            if cell.reaches is None:
+                continue
+            style = ({"color": GREEN, "penwidth": "1.5"} if cell.reaches
+                     else {"color": RED, "style": "dashed"})
+            self.graph.edge(self.box_ids[cell.source], self.box_ids[cell.target],
+                            constraint="false", **style,
+                            label="!" if cell.disagrees else "")
+
+    def _legend(self) -> None:
+        rows = ['<TR><TD COLSPAN="2"><B>legend</B></TD></TR>']
+        entries = []
+        if self.cmp is not None:
+            entries += [(GREEN, "━━", "expected and present"),
+                        (RED, "╌╌", "expected but missing"),
+                        (ORANGE, "━━", "present but not expected")]
+        if self.matrix is not None:
+            entries += [(GREEN, "──▶", "reaches (probed)"),
+                        (RED, "╌╌▶", "does not reach (probed)")]
+            if self.matrix.disagreements:
+                entries.append(("#000000", "!", "probe disagrees with the rules"))
+        rows += [f'<TR><TD><FONT COLOR="{colour}"><B>{mark}</B></FONT></TD>'
+                 f'<TD ALIGN="LEFT">{text}</TD></TR>' for colour, mark, text in entries]
+        self.graph.node("legend", _html('<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" '
+                                        'CELLPADDING="3" COLOR="#999999">' + "".join(rows)
+                                        + "</TABLE>"))
