@@ -44,6 +44,8 @@ __all__ = [
     # exercises and grading (imported lazily, see __getattr__)
     "load_exercise", "list_exercises", "Exercise", "check", "assert_exercise", "score",
     "hint", "grade", "Report", "CheckResult",
+    # diagrams and reachability (imported lazily: graphviz only when drawn)
+    "diagram", "explain", "measure_matrix",
 ]
 
 #: Names imported on first use: name -> module.
@@ -51,6 +53,7 @@ _LAZY = {
     "load_exercise": "exercises", "list_exercises": "exercises", "Exercise": "exercises",
     "check": "grading", "assert_exercise": "grading", "score": "grading", "hint": "grading",
     "grade": "grading", "Report": "report", "CheckResult": "report",
+    "diagram": "render.diagram", "explain": "reachability", "measure_matrix": "reachability",
 }
 
 
