@@ -66,7 +66,8 @@ class ContainerRunning(CheckKind):
         if box.is_running:
             return Outcome.passed(f"container {box.name!r} is running")
         return Outcome.failed(
-            f"container {box.name!r} is {box.state or 'not running'} ({box.status}). "
+            f"container {box.name!r} is not running (state: {box.state or 'unknown'}, "
+            f"{box.status or 'no status'}). "
             f"Try: docker start {box.name}, and docker logs {box.name} if it stops again")
 
 

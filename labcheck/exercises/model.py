@@ -5,8 +5,8 @@
 ...     Check("net", "network_exists", {"network": "appnet"}, title="appnet exists"),
 ...     Check("web-on", "attached", {"container": "web", "network": "appnet"}, points=2)),
 ...     networks=("appnet",), container_names=("web",))
->>> ex.max_score, ex.containers(), ex.expected().attachments
-(3.0, ('web',), (('web', 'appnet'),))
+>>> ex.max_score, ex.containers(), ex.expected().attachments, ex.host_ports()
+(3.0, ('web',), (('web', 'appnet'),), ())
 >>> ex.bind(ex.binding_for("x1")).checks[1].params["container"]
 'web-x1'
 """
@@ -80,6 +80,17 @@ class Exercise:
         for item in self.checks:
             names.extend(item.detail())
         return tuple(dict.fromkeys(names))
+
+    def host_ports(self) -> tuple[int, ...]:
+        """Host ports its checks name (those a Binding's ``ports`` may map)."""
+        from ..checks.base import kind
+        found: list[int] = []
+        for item in self.checks:
+            for param in kind(item.kind).params:
+                value = item.params.get(param.name)
+                if param.ref == "port" and isinstance(value, int):
+                    found.append(value)
+        return tuple(dict.fromkeys(found))
 
     def expected(self) -> Expected:
         """The topology it asks for (networks, attachments, ports, ...)."""
