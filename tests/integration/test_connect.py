@@ -1,0 +1,221 @@
+"""connect(): each way of failing, through the Python API and the CLI, and DOCKER_CONTEXT.
+
+The failures are real: a closed TCP port, a socket path that does not exist,
+the real socket used by an unprivileged user. The one stand-in is a tiny HTTP
+server on a unix socket that answers ``/version`` with an old API version:
+it exists to test the version check, which no available engine can fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from labcheck.daemon import MIN_API_VERSION, connect
+from labcheck.errors import (
+    EXIT_ENVIRONMENT,
+    DaemonNotRunning,
+    DaemonPermissionDenied,
+    DaemonTooOld,
+    DaemonUnreachable,
+)
+
+pytestmark = pytest.mark.docker
+
+REAL_SOCKET = "/var/run/docker.sock"
+
+
+def _closed_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def _env(**extra: str) -> dict[str, str]:
+    """A clean environment for a labcheck subprocess (no inherited DOCKER_*)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+    env.update(extra)
+    return env
+
+
+def _cli(env: dict[str, str], *args: str, user: int | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "labcheck", *args]
+    if user is not None:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+
+
+def _one_line(done: subprocess.CompletedProcess, *words: str) -> str:
+    assert done.returncode == EXIT_ENVIRONMENT, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    assert done.stdout == ""
+    return lines[0]
+
+
+# -- a dead DOCKER_HOST ---------------------------------------------------------------
+
+def test_dead_tcp_docker_host():
+    host = f"tcp://127.0.0.1:{_closed_port()}"
+    with pytest.raises(DaemonUnreachable) as info:
+        connect(environ=_env(DOCKER_HOST=host))
+    assert host in str(info.value) and "connection refused" in str(info.value)
+    assert "unset DOCKER_HOST" in str(info.value)
+    _one_line(_cli(_env(DOCKER_HOST=host), "snapshot"), host, "does not answer")
+
+
+def test_socket_path_that_does_not_exist(tmp_path):
+    host = f"unix://{tmp_path}/no-docker.sock"
+    with pytest.raises(DaemonNotRunning) as info:
+        connect(environ=_env(DOCKER_HOST=host))
+    assert host in str(info.value) and "Start Docker" in str(info.value)
+    _one_line(_cli(_env(DOCKER_HOST=host), "snapshot"), host, "no Docker daemon answers")
+
+
+# -- permission denied ------------------------------------------------------------------
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root and setpriv to run labcheck as an unprivileged user")
+def test_real_socket_without_permission(docker_client):
+    socket_mode = os.stat(REAL_SOCKET).st_mode & 0o777
+    assert socket_mode & 0o006 == 0, "the socket is world-usable: nothing to test"
+    env = _env(HOME="/tmp")
+    line = _one_line(_cli(env, "snapshot", user=65534), "permission denied", "docker group")
+    assert "usermod -aG docker" in line
+    # the Python API says the same, as the same user
+    code = ("from labcheck import connect, DaemonPermissionDenied\n"
+            "try:\n    connect()\nexcept DaemonPermissionDenied as e:\n    print('denied:', e)\n")
+    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.startswith("denied: permission denied on the Docker socket"), done
+    assert done.stderr == ""
+
+
+def test_root_only_socket_in_python(tmp_path):
+    """Unprivileged user, a socket only root may use: DaemonPermissionDenied."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv")
+    path = tmp_path / "root-only.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen(1)
+    os.chmod(path, 0o600)
+    os.chmod(tmp_path, 0o755)
+    try:
+        done = _cli(_env(DOCKER_HOST=f"unix://{path}", HOME="/tmp"), "snapshot", user=65534)
+    finally:
+        server.close()
+    _one_line(done, "permission denied")
+
+
+# -- an engine API too old -------------------------------------------------------------
+
+class _OldEngine(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+def _old_engine(path: Path, api_version: str):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            if self.path.rstrip("/").endswith("/version"):
+                body = json.dumps({"ApiVersion": api_version, "Version": "17.03.0-ce",
+                                   "MinAPIVersion": "1.12"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+            else:
+                body = b"{}"
+                self.send_response(404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def address_string(self):
+            return "unix"
+
+        def log_message(self, *args):
+            pass
+
+    server = _OldEngine(str(path), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
+
+
+@pytest.mark.parametrize("api_version", ["1.30", "1.12"])
+def test_engine_api_too_old(tmp_path, api_version):
+    path = tmp_path / "old.sock"
+    server = _old_engine(path, api_version)
+    try:
+        host = f"unix://{path}"
+        with pytest.raises(DaemonTooOld) as info:
+            connect(environ=_env(DOCKER_HOST=host))
+        message = str(info.value)
+        assert f"API {api_version}" in message and f"needs API {MIN_API_VERSION}" in message
+        assert "Upgrade Docker" in message and "\n" not in message
+        _one_line(_cli(_env(DOCKER_HOST=host), "snapshot"), f"API {api_version}")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- DOCKER_HOST and DOCKER_CONTEXT honoured ---------------------------------------------------
+
+def test_docker_host_naming_the_real_socket(docker_client):
+    client = connect(environ=_env(DOCKER_HOST=f"unix://{REAL_SOCKET}"))
+    try:
+        assert client.version()["ApiVersion"] == docker_client.version()["ApiVersion"]
+    finally:
+        client.close()
+
+
+def _docker_context(config: Path, name: str, host: str) -> None:
+    docker = shutil.which("docker")
+    if not docker:
+        pytest.skip("the docker CLI is needed to create a context")
+    subprocess.run([docker, "--config", str(config), "context", "create", name,
+                    "--docker", f"host={host}"], check=True, capture_output=True, timeout=60)
+
+
+def test_docker_context_is_honoured(docker_client, tmp_path, unique, monkeypatch):
+    config = tmp_path / "docker-config"
+    good, dead = f"labcheck-real-{unique}", f"labcheck-dead-{unique}"
+    _docker_context(config, good, f"unix://{REAL_SOCKET}")
+    _docker_context(config, dead, f"unix://{tmp_path}/nothing.sock")
+    for key in [k for k in os.environ if k.startswith("DOCKER_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("DOCKER_CONFIG", str(config))
+
+    monkeypatch.setenv("DOCKER_CONTEXT", good)
+    client = connect()
+    try:
+        assert client.api.base_url.startswith("http+docker://")
+        assert client.ping()
+    finally:
+        client.close()
+
+    monkeypatch.setenv("DOCKER_CONTEXT", dead)
+    with pytest.raises(DaemonNotRunning) as info:
+        connect()
+    assert dead in str(info.value) and "nothing.sock" in str(info.value)
+    _one_line(_cli(_env(DOCKER_CONFIG=str(config), DOCKER_CONTEXT=dead), "snapshot"), dead)
+
+    done = _cli(_env(DOCKER_CONFIG=str(config), DOCKER_CONTEXT=good), "snapshot")
+    assert done.returncode == 0 and done.stderr == ""
+    assert json.loads(done.stdout)["schema_version"] >= 1
