@@ -20,7 +20,8 @@ from .errors import EXIT_USAGE, LabcheckError
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 
 #: Modules of labcheck.commands, in the order their commands are listed.
-COMMAND_MODULES = ("doctor", "snapshot", "reset", "list", "check", "hint")
+COMMAND_MODULES = ("doctor", "snapshot", "reset", "list", "check", "hint", "diagram",
+                   "explain", "submit", "grade")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,96 @@
+"""``labcheck diagram``: draw the topology (and what an exercise expects) with Graphviz.
+
+Exit codes: 0 drawn, 2 usage (unknown exercise, bad snapshot file), 3
+environment (no daemon; no Graphviz for svg/png: ``--format dot`` needs
+none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import EXIT_OK, UsageError
+from .check import parse_pairs
+from .list import add_exercises_option
+
+__all__ = ["register", "run", "output_format"]
+
+_SUFFIXES = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("diagram", help="draw the networks and containers as a diagram",
+                            description="Draw the course's networks and containers (all of "
+                                        "them with --all) as SVG, PNG or Graphviz DOT text; "
+                                        "with --exercise, what it expects over what exists.")
+    parser.add_argument("--exercise", metavar="ID",
+                        help="draw what exercise ID expects: green present, red dashed "
+                             "missing, orange unexpected")
+    parser.add_argument("--all", action="store_true",
+                        help="draw every network and container, not only the course's")
+    parser.add_argument("--format", choices=("svg", "png", "dot"),
+                        help="output format (default: from -o's suffix, else svg)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    parser.add_argument("--snapshot", metavar="FILE",
+                        help="draw this saved snapshot instead of the live daemon")
+    parser.add_argument("--suffix", metavar="S",
+                        help="the exercise's objects are named NAME-S (also LABCHECK_SUFFIX)")
+    parser.add_argument("--name", metavar="LOGICAL=REAL", action="append", default=[],
+                        help="the exercise's object LOGICAL is called REAL (repeatable)")
+    add_exercises_option(parser)
+    parser.set_defaults(func=run)
+
+
+def output_format(requested: str | None, output: str | None) -> str:
+    """The format asked for, else the one ``output``'s suffix names, else svg."""
+    if requested:
+        return requested
+    if output:
+        return _SUFFIXES.get(Path(output).suffix.lower(), "svg")
+    return "svg"
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..render.diagram import diagram, render
+    from ..snapshot import Snapshot
+
+    fmt = output_format(args.format, args.output)
+    if fmt == "png" and not args.output and sys.stdout.isatty():
+        raise UsageError("PNG is binary and would garble the terminal: add -o FILE.png "
+                         "(or pipe the output)")
+    snapshot = Snapshot.load(args.snapshot) if args.snapshot else None
+    if snapshot is None:
+        snapshot = _collect_live()
+    exercise = None
+    if args.exercise:
+        from ..grading import resolve_exercise
+
+        exercise = resolve_exercise(args.exercise, names=parse_pairs(args.name, "name") or None,
+                                    suffix=args.suffix, dirs=args.exercises or None,
+                                    snapshot=snapshot)
+    graph = diagram(snapshot, exercise=exercise, all=args.all)
+    data = render(graph, fmt)
+    if args.output:
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output!r}: {exc.strerror or exc}") from None
+        print(f"wrote the diagram ({fmt}) to {args.output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _collect_live() -> Any:
+    from ..collect import collect
+    from ..daemon import connect
+
+    client = connect()
+    try:
+        return collect(client)
+    finally:
+        client.close()

@@ -1,0 +1,69 @@
+"""``labcheck explain A B [--port P]``: why container A can (or cannot) reach B.
+
+Docker's rules say why, from a snapshot; a live probe confirms it, and the
+output says plainly when the two disagree. Exit codes: 0 A reaches B, 1 it
+does not, 2 unknown container (the closest names are named), 3 environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+
+__all__ = ["register", "run"]
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("explain", help="say why container A can or cannot reach B",
+                            description="Explain from Docker's rules why container A can or "
+                                        "cannot reach container B, then confirm it with a "
+                                        "live probe from A. Exit 0 when A reaches B, 1 when "
+                                        "it does not.")
+    parser.add_argument("source", metavar="A", help="the container that tries to connect")
+    parser.add_argument("target", metavar="B", help="the container it tries to reach")
+    parser.add_argument("--port", type=_port, metavar="P",
+                        help="a TCP port on B (default: ping)")
+    parser.add_argument("--snapshot", metavar="FILE",
+                        help="explain from this saved snapshot (rules only, no probe)")
+    parser.add_argument("--no-probe", action="store_true",
+                        help="only the rules: do not probe the live daemon")
+    parser.add_argument("--timeout", type=int, default=2, metavar="S",
+                        help="seconds the probe may take (default 2)")
+    parser.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..reachability import Verdict, confirm, explain
+
+    if args.snapshot:
+        from ..snapshot import Snapshot
+
+        if args.timeout < 1:
+            raise UsageError("--timeout must be at least 1 second")
+        snapshot = Snapshot.load(args.snapshot)
+        explanation = explain(snapshot, args.source, args.target, port=args.port)
+        recorded = snapshot.probe_result(explanation.probe) if explanation.probe else None
+        verdict = Verdict(explanation, recorded)
+    else:
+        from ..collect import collect
+        from ..daemon import connect
+
+        client = connect()
+        try:
+            snapshot = collect(client, detail=[args.source, args.target])
+            explanation = explain(snapshot, args.source, args.target, port=args.port)
+            verdict = (Verdict(explanation) if args.no_probe
+                       else confirm(client, explanation, timeout=max(1, args.timeout)))
+        finally:
+            client.close()
+    for line in verdict.lines():
+        print(line)
+    return EXIT_OK if verdict.reaches else EXIT_CHECK_FAILED
