@@ -1,0 +1,38 @@
+"""Fixtures of the exercise ``04-sealed`` (labcheck/exercises/04-sealed.yaml)."""
+
+from __future__ import annotations
+
+from labcheck.images import LAB_IMAGE
+from labcheck.lab import IDLE_COMMAND
+
+EXERCISE = "04-sealed"
+
+
+def solution(lab, names) -> None:
+    lab.run(names["vault"], network_mode="none")
+
+
+def default_bridge(lab, names) -> None:
+    """No network given: the container lands on the default bridge."""
+    lab.run(names["vault"])
+
+
+def stopped(lab, names) -> None:
+    """Sealed, but its command exits at once."""
+    lab.run(names["vault"], network_mode="none", start=False)
+
+
+BROKEN = {
+    "default-bridge": (default_bridge, {
+        "vault-mode-none": "docker run --network none",
+        "vault-not-on-bridge": "",
+    }),
+    "stopped": (stopped, {
+        "vault-running": "docker start",
+    }),
+}
+
+
+def solution_cli(docker, names) -> None:
+    """The solution with the docker CLI instead of docker-py."""
+    docker("run", "-d", "--name", names["vault"], "--network", "none", LAB_IMAGE, *IDLE_COMMAND)
