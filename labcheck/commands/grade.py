@@ -1,0 +1,66 @@
+"""``labcheck grade FILES... --csv grades.csv --html summary.html``: grade a class.
+
+Grades submission files made by ``labcheck submit`` without a daemon. Every
+file gets a row; a file that cannot be graded (malformed, truncated,
+duplicated, another version, not a submission) is reported by name and the
+batch goes on. Exit 0 when every file was graded, 1 when some could not
+be, 2 when no file was given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from .list import add_exercises_option
+
+__all__ = ["register", "run"]
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("grade", help="grade a class's submission files",
+                            description="Grade submission files (from 'labcheck submit') "
+                                        "offline: a CSV row per file, a column per check, "
+                                        "and an HTML summary. Exit 0 when every file was "
+                                        "graded, 1 when some could not be.")
+    parser.add_argument("files", metavar="FILE", nargs="+",
+                        help="submission files, or folders of *.json files")
+    parser.add_argument("--csv", metavar="FILE", help="write the grade sheet (CSV) to FILE")
+    parser.add_argument("--html", metavar="FILE",
+                        help="write a summary (pass rate per check, common failures) to FILE")
+    parser.add_argument("--exercise", metavar="ID",
+                        help="accept only submissions of this exercise")
+    add_exercises_option(parser)
+    parser.set_defaults(func=run)
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path!r}: {exc.strerror or exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..batch import expand_paths, grade_files
+
+    paths = expand_paths(args.files)
+    if not paths:
+        raise UsageError("no submission files found in " + ", ".join(args.files))
+    result = grade_files(paths, exercise=args.exercise, dirs=args.exercises)
+    written = []
+    if args.csv:
+        _write(args.csv, result.to_csv())
+        written.append(args.csv)
+    if args.html:
+        _write(args.html, result.to_html())
+        written.append(args.html)
+    for line in result.summary_lines():
+        print(line)
+    if written:
+        print("wrote " + ", ".join(written))
+    else:
+        print("(write the grade sheet with --csv FILE, a summary with --html FILE)")
+    return EXIT_CHECK_FAILED if result.problems else EXIT_OK
