@@ -1,0 +1,70 @@
+"""Fixtures of the exercise ``02-shop`` (labcheck/exercises/02-shop.yaml)."""
+
+from __future__ import annotations
+
+import socket
+
+from labcheck.images import LAB_IMAGE
+from labcheck.lab import http_command
+
+EXERCISE = "02-shop"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def solution(lab, names) -> None:
+    lab.network(names["shopnet"])
+    lab.run(names["cache"], network=names["shopnet"], http=6379)
+    lab.run(names["shop"], network=names["shopnet"], http=5000,
+            ports={5000: ("127.0.0.1", names.port(8022))})
+
+
+def default_bridge(lab, names) -> None:
+    """The network exists, but both containers run on the default bridge."""
+    lab.network(names["shopnet"])
+    lab.run(names["cache"], http=6379)
+    lab.run(names["shop"], http=5000, ports={5000: ("127.0.0.1", names.port(8022))})
+
+
+def cache_published(lab, names) -> None:
+    """The cache is published on the host, which nothing needs."""
+    solution(lab, names)
+    lab.run(names["cache"], network=names["shopnet"], http=6379,
+            ports={6379: ("127.0.0.1", _free_port())})
+
+
+def cache_not_listening(lab, names) -> None:
+    """cache is there and named, but nothing listens on 6379."""
+    lab.network(names["shopnet"])
+    lab.run(names["cache"], network=names["shopnet"])
+    lab.run(names["shop"], network=names["shopnet"], http=5000,
+            ports={5000: ("127.0.0.1", names.port(8022))})
+
+
+BROKEN = {
+    "default-bridge": (default_bridge, {
+        "cache-on-shopnet": "is not attached to network",
+        "shop-on-shopnet": "docker network connect",
+        "shop-resolves-cache": "the default bridge has no embedded DNS",
+        "shop-reaches-cache": "the default bridge has no embedded DNS",
+    }),
+    "cache-published": (cache_published, {
+        "cache-not-published": "without -p",
+    }),
+    "cache-not-listening": (cache_not_listening, {
+        "shop-reaches-cache": "",
+    }),
+}
+
+
+def solution_cli(docker, names) -> None:
+    """The solution with the docker CLI instead of docker-py."""
+    docker("network", "create", names["shopnet"])
+    docker("run", "-d", "--name", names["cache"], "--network", names["shopnet"],
+           LAB_IMAGE, *http_command(6379))
+    docker("run", "-d", "--name", names["shop"], "--network", names["shopnet"],
+           "-p", f"127.0.0.1:{names.port(8022)}:5000", LAB_IMAGE, *http_command(5000))
