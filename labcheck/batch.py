@@ -430,6 +430,7 @@ def grade_files(paths: Iterable[str | os.PathLike[str]], *, exercise: str | None
                                     item.student))
 
     loaded: dict[str, "Exercise | Problem"] = {}
+    bound_cache: dict[str, "Exercise"] = {}
     graded: list[Graded] = []
     owners: dict[str, list[int]] = {}
     for item in kept:
@@ -444,7 +445,11 @@ def grade_files(paths: Iterable[str | os.PathLike[str]], *, exercise: str | None
             problems.append(Problem(item.path, base.message, item.student))
             continue
         try:
-            bound = resolve_exercise(base, snapshot=item.snapshot)
+            # Most of a class shares one binding (the logical names): bind once per binding.
+            meta = item.snapshot.meta
+            key = repr((ex_id, meta.get("exercise"), meta.get("names"), meta.get("ports")))
+            bound = bound_cache.get(key) or bound_cache.setdefault(
+                key, resolve_exercise(base, snapshot=item.snapshot))
             report = grade(bound, item.snapshot, revealed=item.info.hints_revealed)
             ids = _object_ids(item.snapshot, bound)
         except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
