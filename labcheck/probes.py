@@ -164,7 +164,8 @@ class Reach(ContainerProbe):
             detail = f"the name {self.target!r} does not resolve"
         elif "refused" in output.lower():
             detail = f"{self.target} refused the connection on port {self.port}"
-        elif exit_code in _TIMED_OUT or not output.strip() or "100% packet loss" in output:
+        elif (exit_code in _TIMED_OUT or not output.strip() or "100% packet loss" in output
+              or "timed out" in output):
             detail = f"no answer from {self.target} in time"
         else:
             detail = _last_line(output)
@@ -201,7 +202,7 @@ class HttpGet(ContainerProbe):
             detail = f"the name {self.target!r} does not resolve"
         elif "refused" in output.lower():
             detail = f"{self.target} refused the connection on port {self.port}"
-        elif exit_code in _TIMED_OUT:
+        elif exit_code in _TIMED_OUT or "timed out" in output:
             detail = f"no answer from {self.url} in time"
         else:
             detail = _last_line(output) or f"wget exited {exit_code}"

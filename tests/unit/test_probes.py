@@ -224,3 +224,11 @@ def test_run_probes_keeps_order_and_runs_duplicates_once(listening_port):
 
 def test_default_timeout_is_small():
     assert 1 <= DEFAULT_TIMEOUT <= 5
+
+
+def test_busybox_timeouts_read_as_no_answer():
+    """``nc -w`` and ``wget`` say "timed out" themselves before ``timeout`` fires."""
+    tcp = Reach("web", target="10.214.231.250", port=80).interpret(1, "nc: timed out\n")
+    assert tcp.failed and tcp.detail == "no answer from 10.214.231.250 in time"
+    http = HttpGet("web", target="db").interpret(1, "wget: download timed out\n")
+    assert http.failed and "in time" in http.detail
