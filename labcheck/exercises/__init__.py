@@ -48,10 +48,10 @@ Example::
 >>> ex = load_exercise("example-web-db")
 >>> ex.lesson, ex.networks, ex.container_names
 ('example', ('appnet',), ('web', 'db'))
->>> load_exercise("example-web-bd")
+>>> load_exercise("example-web-bd")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-labcheck.errors.UsageError: there is no exercise 'example-web-bd'. Did you mean 'example-web-db'? List them with: labcheck list
+labcheck.errors.UsageError: there is no exercise 'example-web-bd'. Did you mean 'example-web-db'...
 """
 
 from __future__ import annotations

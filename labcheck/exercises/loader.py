@@ -353,7 +353,7 @@ def load_exercise(exercise_id: str, dirs: Iterable[str | Path] | None = None) ->
     known = _all(dirs)
     if exercise_id in known:
         return known[exercise_id]
-    close = difflib.get_close_matches(str(exercise_id), list(known), n=3, cutoff=0.4)
+    close = difflib.get_close_matches(str(exercise_id), list(known), n=3, cutoff=0.6)
     hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close
             else f" Known exercises: {', '.join(sorted(known)) or 'none'}.")
     raise UsageError(f"there is no exercise {exercise_id!r}.{hint} List them with: labcheck list")

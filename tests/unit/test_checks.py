@@ -1,0 +1,298 @@
+"""The check vocabulary on hand-made snapshots: every kind passes and fails,
+negative checks never pass when their probe did not run, misconceptions get
+their own messages, and addresses come from the snapshot."""
+
+from __future__ import annotations
+
+import pytest
+
+from labcheck.checks import KINDS, Binding, Check, kind
+from labcheck.probes import HostReach, HttpGet, ProbeResult, Reach, ReadResolvConf, Resolve
+from labcheck.snapshot import Container, Endpoint, Network, PortBinding, Snapshot
+
+FRONT = Network("front", "f" * 12, "bridge", subnets=("10.214.1.0/24",),
+                gateways=("10.214.1.1",), attachable=True)
+BACK = Network("back", "b" * 12, "bridge", subnets=("10.214.2.0/24",), internal=True)
+DEFAULT = Network("bridge", "d" * 12, "bridge", subnets=("10.213.0.0/24",),
+                  options={"com.docker.network.bridge.default_bridge": "true"})
+
+
+def box(name, *endpoints, state="running", ports=(), mode="default", ident=None):
+    return Container(name, ident or (name * 12)[:12], state=state, status=state,
+                     endpoints=tuple(endpoints), ports=tuple(ports), network_mode=mode)
+
+
+WEB = box("web", Endpoint("front", ipv4="10.214.1.2", aliases=("web", "www")),
+          ports=(PortBinding(5000, host_ip="127.0.0.1", host_port=8000),))
+API = box("api", Endpoint("back", ipv4="10.214.2.3"), Endpoint("front", ipv4="10.214.1.3"))
+DB = box("db", Endpoint("back", ipv4="10.214.2.4", aliases=("db",)),
+         ports=(PortBinding(5432),))
+OLD = box("old", Endpoint("bridge", ipv4="10.213.0.5"), state="exited")
+
+
+def snap(*probes, containers=(WEB, API, DB, OLD)):
+    return Snapshot(networks=(DEFAULT, FRONT, BACK), containers=tuple(containers),
+                    probes=tuple(probes))
+
+
+def ok(probe, **kw):
+    return ProbeResult(probe, ran=True, succeeded=True, detail="ok", **kw)
+
+
+def no(probe, detail="no", ran=True):
+    return ProbeResult(probe, ran=ran, succeeded=False, detail=detail)
+
+
+def run(kind_name, snapshot, **params):
+    """Evaluate like an exercise would: defaults filled in by the loader's rules."""
+    the_kind = kind(kind_name)
+    for p in the_kind.params:
+        if p.name not in params and p.default is not None:
+            params[p.name] = p.default
+    return Check("c", kind_name, params).evaluate(snapshot)
+
+
+# -- networks -------------------------------------------------------------------
+
+def test_network_checks_pass_and_fail():
+    s = snap()
+    assert run("network_exists", s, network="front").status == "pass"
+    assert "docker network create nope" in run("network_exists", s, network="nope").message
+    assert run("network_driver", s, network="front", driver="bridge").status == "pass"
+    out = run("network_driver", s, network="front", driver="overlay")
+    assert out.status == "fail" and "--driver overlay" in out.message
+    assert run("network_subnet", s, network="front", subnet="10.214.1.0/24",
+               gateway="10.214.1.1").status == "pass"
+    out = run("network_subnet", s, network="front", subnet="172.30.0.0/24")
+    assert out.status == "fail" and "--subnet 172.30.0.0/24" in out.message
+    assert run("network_internal", s, network="back").status == "pass"
+    assert run("network_internal", s, network="front").status == "fail"
+    assert run("network_internal", s, network="front", value=False).status == "pass"
+    assert run("network_attachable", s, network="front").status == "pass"
+    assert "--attachable" in run("network_attachable", s, network="back").message
+
+
+# -- containers -----------------------------------------------------------------
+
+def test_container_exists_and_running():
+    s = snap()
+    assert run("container_exists", s, container="old").status == "pass"
+    assert run("container_exists", s, container="ghost").status == "fail"
+    assert run("container_running", s, container="web").status == "pass"
+    out = run("container_running", s, container="old")
+    assert out.status == "fail" and "docker start old" in out.message
+
+
+def test_attached_names_the_fix():
+    s = snap()
+    assert run("attached", s, container="api", networks=["front", "back"]).status == "pass"
+    out = run("attached", s, container="web", network="back")
+    assert out.status == "fail"
+    assert out.message.startswith("container 'web' is not attached to network 'back'")
+    assert "Try: docker network connect back web" in out.message
+    out = run("attached", s, container="api", network="back", only=True)
+    assert out.status == "fail" and "docker network disconnect front api" in out.message
+
+
+def test_not_attached_and_the_both_networks_misconception():
+    s = snap()
+    assert run("not_attached", s, container="db", network="front").status == "pass"
+    out = run("not_attached", s, container="api", network="front")
+    assert out.status == "fail"
+    assert "as well as 'back'" in out.message and "not isolated" in out.message
+    # a missing container proves nothing: never a pass
+    assert run("not_attached", s, container="ghost", network="front").status == "fail"
+
+
+def test_has_alias_reads_aliases_and_errors_without_detail():
+    s = snap()
+    assert run("has_alias", s, container="web", network="front", alias="www").status == "pass"
+    out = run("has_alias", s, container="web", network="front", alias="api")
+    assert out.status == "fail" and "--alias api" in out.message
+    assert run("has_alias", s, container="api", network="front", alias="x").status == "error"
+
+
+def test_static_ip_and_network_mode():
+    s = snap(containers=(WEB, box("h", mode="host"), box("side", mode="container:" + WEB.id)))
+    assert run("static_ip", s, container="web", network="front", ip="10.214.1.2").status == "pass"
+    out = run("static_ip", s, container="web", network="front", ip="10.214.1.50")
+    assert out.status == "fail" and "--ip 10.214.1.50" in out.message
+    assert run("network_mode", s, container="h", mode="host").status == "pass"
+    assert run("network_mode", s, container="h", mode="none").status == "fail"
+    assert run("network_mode", s, container="side", mode="container:web").status == "pass"
+    out = run("network_mode", s, container="side", mode="container:h")
+    assert out.status == "fail" and "container:web" in out.message
+
+
+# -- ports ----------------------------------------------------------------------
+
+def test_published_as_asked_and_the_all_interfaces_misconception():
+    s = snap()
+    params = dict(container="web", container_port=5000, host_port=8000, host_ip="127.0.0.1")
+    assert run("published", s, **params).status == "pass"
+    wide = box("web", ports=(PortBinding(5000, host_ip="0.0.0.0", host_port=8000),
+                             PortBinding(5000, host_ip="::", host_port=8000)))
+    out = run("published", snap(containers=(wide,)), **params)
+    assert out.status == "fail" and "0.0.0.0:8000" in out.message
+    assert "-p 127.0.0.1:8000:5000" in out.message
+    assert run("published", snap(containers=(wide,)), container="web", container_port=5000,
+               host_port=8000).status == "pass"
+    out = run("published", s, container="web", container_port=5000, host_port=9000)
+    assert out.status == "fail" and "not 9000" in out.message
+    assert run("published", s, container="db", container_port=5432, host_port=5432).status == "fail"
+
+
+def test_not_published():
+    s = snap()
+    assert run("not_published", s, container="db").status == "pass"  # exposed, not published
+    assert run("not_published", s, container="web", container_port=9999).status == "pass"
+    out = run("not_published", s, container="web")
+    assert out.status == "fail" and "127.0.0.1:8000->5000/tcp" in out.message
+    assert run("not_published", s, container="ghost").status == "fail"
+
+
+def test_host_reaches_uses_its_probe():
+    probe = HostReach(port=8000)
+    assert run("host_reaches", snap(ok(probe)), port=8000).status == "pass"
+    out = run("host_reaches", snap(no(probe, "127.0.0.1:8000 does not answer")), port=8000,
+              container="old")
+    assert out.status == "fail" and "docker start old" in out.message
+    assert run("host_reaches", snap(), port=8000).status == "error"  # probe never run
+
+
+# -- names ----------------------------------------------------------------------
+
+def test_resolves_compares_with_the_snapshot_addresses():
+    probe = Resolve("api", "db")
+    assert run("resolves", snap(ok(probe, addresses=("10.214.2.4",))), **{"from": "api",
+               "name": "db"}).status == "pass"
+    out = run("resolves", snap(ok(probe, addresses=("10.214.1.2",))), **{"from": "api",
+              "name": "db"})
+    assert out.status == "fail" and "'web'" in out.message
+    out = run("resolves", snap(no(Resolve("web", "db"), "'db' does not resolve")),
+              **{"from": "web", "name": "db"})
+    assert out.status == "fail" and "share no network" in out.message
+
+
+def test_resolves_default_bridge_misconception():
+    out = run("resolves", snap(no(Resolve("old", "web"), "'web' does not resolve")),
+              **{"from": "old", "name": "web"})
+    assert "the default bridge has no embedded DNS" in out.message
+
+
+def test_resolves_through_an_alias_to_a_named_container():
+    probe = Resolve("api", "database")
+    s = snap(ok(probe, addresses=("10.214.2.4",)))
+    assert run("resolves", s, **{"from": "api", "name": "database", "to": "db"}).status == "pass"
+
+
+def test_not_resolves_both_outcomes_and_never_passes_unrun():
+    probe = Resolve("web", "db")
+    assert run("not_resolves", snap(no(probe)), **{"from": "web", "name": "db"}).status == "pass"
+    out = run("not_resolves", snap(ok(probe, addresses=("10.214.2.4",))),
+              **{"from": "web", "name": "db"})
+    assert out.status == "fail" and "should not" in out.message
+    unrun = no(probe, "container 'web' is not running", ran=False)
+    assert run("not_resolves", snap(unrun), **{"from": "web", "name": "db"}).status == "fail"
+    assert run("not_resolves", snap(), **{"from": "web", "name": "db"}).status == "error"
+
+
+def test_alias_records_counts_answers():
+    probe = Resolve("web", "search")
+    two = ok(probe, addresses=("10.214.1.2", "10.214.1.3"))
+    assert run("alias_records", snap(two), **{"from": "web", "alias": "search",
+               "count": 2}).status == "pass"
+    out = run("alias_records", snap(two), **{"from": "web", "alias": "search", "count": 3})
+    assert out.status == "fail" and "not 3" in out.message
+
+
+def test_resolver_embedded_or_host():
+    probe = ReadResolvConf("web")
+    embedded = ok(probe, nameservers=("127.0.0.11",))
+    copied = ok(probe, nameservers=("10.213.0.1",))
+    assert run("resolver", snap(embedded), container="web").status == "pass"
+    out = run("resolver", snap(copied), container="web")
+    assert out.status == "fail" and "default bridge" in out.message
+    assert run("resolver", snap(copied), container="web", expect="host").status == "pass"
+    assert run("resolver", snap(embedded), container="web", expect="host").status == "fail"
+
+
+# -- reachability ---------------------------------------------------------------
+
+def test_reaches_by_name_port_and_http():
+    tcp = Reach("api", "db", port=5432)
+    assert run("reaches", snap(ok(tcp)), **{"from": "api", "to": "db", "port": 5432}).status == "pass"
+    out = run("reaches", snap(no(tcp, "db refused the connection on port 5432")),
+              **{"from": "api", "to": "db", "port": 5432})
+    assert out.status == "fail" and "listening on port 5432" in out.message
+    http = HttpGet("api", "web", port=5000)
+    good = ProbeResult(http, ran=True, succeeded=True, http_status=200, detail="HTTP 200")
+    params = {"from": "api", "to": "web", "port": 5000, "protocol": "http"}
+    assert run("reaches", snap(good), **params).status == "pass"
+    assert run("reaches", snap(good), **params, status=404).status == "fail"
+
+
+def test_reaches_by_ip_reads_the_address_from_the_snapshot():
+    params = {"from": "web", "to": "db", "via": "ip"}
+    s = snap()
+    (probe,) = kind("reaches").probes(params, s)
+    assert probe == Reach("web", "10.214.2.4")  # db's real address, not written anywhere
+    assert kind("reaches").probes(params, None) == ()  # needs the state first
+    assert run("reaches", snap(ok(probe)), **params).status == "pass"
+
+
+def test_cannot_reach_isolation_and_the_shared_network_note():
+    params = {"from": "api", "to": "web", "via": "ip"}
+    (probe,) = kind("cannot_reach").probes(params, snap())
+    assert run("cannot_reach", snap(no(probe, "no answer")), **params).status == "pass"
+    out = run("cannot_reach", snap(ok(probe)), **params)
+    assert out.status == "fail" and "share network 'front'" in out.message
+    assert "a container on both networks" in out.message
+    stopped = no(probe, "container 'api' is not running", ran=False)
+    assert run("cannot_reach", snap(stopped), **params).status == "fail"
+    assert run("cannot_reach", snap(), **params).status == "error"
+
+
+def test_every_kind_is_tested_here():
+    import inspect
+    import sys
+    source = inspect.getsource(sys.modules[__name__])
+    untested = [k for k in KINDS if f'"{k}"' not in source]
+    assert untested == []
+
+
+# -- binding and python checks ----------------------------------------------------
+
+def test_binding_maps_declared_objects_only():
+    check = Check("c", "resolves", {"from": "web", "name": "db", "to": None})
+    bound = check.bind(Binding(names={"web": "web-1", "db": "db-1"}))
+    assert bound.params["from"] == "web-1" and bound.params["name"] == "db-1"
+    mode = Check("m", "network_mode", {"container": "side", "mode": "container:web"})
+    assert mode.bind(Binding(names={"web": "web-1"})).params["mode"] == "container:web-1"
+    port = Check("p", "host_reaches", {"port": 8000, "host": "127.0.0.1"})
+    assert port.bind(Binding(ports={8000: 18000})).probes() == (HostReach(port=18000),)
+
+
+def test_python_check(tmp_path):
+    (tmp_path / "mychecks.py").write_text(
+        "def count_on(snapshot, network, count):\n"
+        "    n = len(snapshot.containers_on(network))\n"
+        "    return n == count, f'{n} containers on {network}'\n"
+        "def broken(snapshot):\n"
+        "    raise RuntimeError('boom')\n")
+    good = Check("p", "python", {"function": "mychecks:count_on", "folder": str(tmp_path),
+                                 "args": {"network": "front", "count": 2}})
+    assert good.evaluate(snap()).status == "pass"
+    bad = Check("p", "python", {"function": "mychecks:count_on", "folder": str(tmp_path),
+                                "args": {"network": "front", "count": 3}})
+    out = bad.evaluate(snap())
+    assert out.status == "fail" and out.message == "2 containers on front"
+    crash = Check("p", "python", {"function": "mychecks:broken", "folder": str(tmp_path)})
+    out = crash.evaluate(snap())
+    assert out.status == "error" and "boom" in out.message
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_every_kind_documents_itself(name):
+    the_kind = kind(name)
+    assert the_kind.summary and all(p.name for p in the_kind.params)
