@@ -75,6 +75,8 @@ MAX_NAME = 40
 
 _FONT = "Helvetica"
 GREEN, RED, ORANGE, BLUE, GREY = "#2e7d32", "#c62828", "#ef6c00", "#1f5fa8", "#9e9e9e"
+#: Badges for restrictions (internal, ICC off): not orange, which means "unexpected".
+BROWN = "#6d4c41"
 _SPECIAL_DRIVERS = ("host", "null")
 
 
@@ -440,7 +442,7 @@ class _Drawing:
         for word, on in (("internal", net.internal), ("attachable", net.attachable),
                          ("ICC off", not net.icc), ("IPv6", net.ipv6)):
             if on:
-                badges.append((word, ORANGE if word in ("internal", "ICC off") else BLUE))
+                badges.append((word, BROWN if word in ("internal", "ICC off") else BLUE))
         cells = "".join(f'<TD BGCOLOR="{colour}"><FONT COLOR="white" POINT-SIZE="8">'
                         f"<B>{_esc(word)}</B></FONT></TD>" for word, colour in badges)
         kind = "default bridge" if net.is_default_bridge else f"{net.driver or '?'}"
@@ -624,17 +626,25 @@ class _Drawing:
                             label="shares network namespace")
 
     def _matrix(self) -> None:
+        """One edge per pair: both ways (``dir=both``) when both directions agree."""
         assert self.matrix is not None
+        done: set[tuple[str, str]] = set()
         for cell in self.matrix.pairs():
+            if (cell.source, cell.target) in done or cell.reaches is None:
+                continue
             if cell.source not in self.box_ids or cell.target not in self.box_ids:
                 continue
-            if cell.reaches is None:
-                continue
+            back = self.matrix.cell(cell.target, cell.source)
+            both = (back is not None and back.reaches == cell.reaches
+                    and back.disagrees == cell.disagrees)
+            if both:
+                done.add((cell.target, cell.source))
             style = ({"color": GREEN, "penwidth": "1.5"} if cell.reaches
-                     else {"color": RED, "style": "dashed"})
+                     else {"color": RED, "style": "dotted", "arrowhead": "tee",
+                           "arrowtail": "tee", "penwidth": "0.8"})
             self.graph.edge(self.box_ids[cell.source], self.box_ids[cell.target],
-                            constraint="false", **style,
-                            label="!" if cell.disagrees else "")
+                            constraint="false", dir="both" if both else "forward",
+                            label="!" if cell.disagrees else "", **style)
 
     def _legend(self) -> None:
         rows = ['<TR><TD COLSPAN="2"><B>legend</B></TD></TR>']
@@ -645,7 +655,7 @@ class _Drawing:
                         (ORANGE, "━━", "present but not expected")]
         if self.matrix is not None:
             entries += [(GREEN, "──▶", "reaches (probed)"),
-                        (RED, "╌╌▶", "does not reach (probed)")]
+                        (RED, "┈┈┤", "does not reach (probed)")]
             if self.matrix.disagreements:
                 entries.append(("#000000", "!", "probe disagrees with the rules"))
         rows += [f'<TR><TD><FONT COLOR="{colour}"><B>{mark}</B></FONT></TD>'
