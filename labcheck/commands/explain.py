@@ -43,11 +43,11 @@ def _port(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from ..reachability import Verdict, confirm, explain
 
+    if args.timeout < 1:
+        raise UsageError("--timeout must be at least 1 second")
     if args.snapshot:
         from ..snapshot import Snapshot
 
-        if args.timeout < 1:
-            raise UsageError("--timeout must be at least 1 second")
         snapshot = Snapshot.load(args.snapshot)
         explanation = explain(snapshot, args.source, args.target, port=args.port)
         recorded = snapshot.probe_result(explanation.probe) if explanation.probe else None
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             snapshot = collect(client, detail=[args.source, args.target])
             explanation = explain(snapshot, args.source, args.target, port=args.port)
             verdict = (Verdict(explanation) if args.no_probe
-                       else confirm(client, explanation, timeout=max(1, args.timeout)))
+                       else confirm(client, explanation, timeout=args.timeout))
         finally:
             client.close()
     for line in verdict.lines():
