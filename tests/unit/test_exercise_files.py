@@ -165,3 +165,9 @@ def test_python_check_module_next_to_the_file(tmp_path):
     from labcheck.snapshot import Snapshot
     report = grade(load_exercise("mine", dirs=[tmp_path]), Snapshot())
     assert report.result("py").status == "pass"
+
+
+def test_the_guide_documents_every_check_kind():
+    from labcheck.checks import KINDS
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "writing-exercises.md").read_text()
+    assert [k for k in KINDS if f"| `{k}` |" not in guide] == []
