@@ -116,8 +116,8 @@ def compare(ex, script: str, env: dict[str, str]) -> tuple[list[float], list[flo
         verdicts = {r.check_id: "PASS" if r.passed else "FAIL" for r in report.results}
         if bash != verdicts and retries:
             retries -= 1
-            print(f"  (verdicts differed on {sorted(k for k in verdicts if bash.get(k) != "
-                  f"verdicts[k])}; the round is run again)")
+            differ = sorted(k for k in verdicts if bash.get(k) != verdicts[k])
+            print(f"  (verdicts differed on {differ}; the round is run again)")
             ours.pop(), theirs.pop()
             continue
         if bash != verdicts:
