@@ -54,16 +54,14 @@ def output_format(requested: str | None, output: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..render.diagram import diagram, render
+    from ..render.diagram import diagram, live_snapshot, render
     from ..snapshot import Snapshot
 
     fmt = output_format(args.format, args.output)
     if fmt == "png" and not args.output and sys.stdout.isatty():
         raise UsageError("PNG is binary and would garble the terminal: add -o FILE.png "
                          "(or pipe the output)")
-    snapshot = Snapshot.load(args.snapshot) if args.snapshot else None
-    if snapshot is None:
-        snapshot = _collect_live()
+    snapshot = Snapshot.load(args.snapshot) if args.snapshot else live_snapshot()
     exercise = None
     if args.exercise:
         from ..grading import resolve_exercise
@@ -84,13 +82,3 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     return EXIT_OK
 
-
-def _collect_live() -> Any:
-    from ..collect import collect
-    from ..daemon import connect
-
-    client = connect()
-    try:
-        return collect(client)
-    finally:
-        client.close()

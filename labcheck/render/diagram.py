@@ -54,6 +54,7 @@ __all__ = [
     "INSTALL_GRAPHVIZ",
     "TopologyDiagram",
     "diagram",
+    "live_snapshot",
     "render",
     "select",
     "compare",
@@ -303,7 +304,7 @@ def diagram(snapshot: Snapshot | None = None, *, expected: Expected | None = Non
     draws every object on the daemon, not only the course's.
     """
     if snapshot is None:
-        snapshot = _collect(client)
+        snapshot = live_snapshot(client)
     if expected is None and (exercise is not None or report is not None):
         expected = _expected_from(exercise, report, snapshot)
     if title is None and report is not None and hasattr(report, "score"):
@@ -313,7 +314,8 @@ def diagram(snapshot: Snapshot | None = None, *, expected: Expected | None = Non
     return _Drawing(shown, expected, matrix, title).build()
 
 
-def _collect(client: "docker.DockerClient | None") -> Snapshot:
+def live_snapshot(client: "docker.DockerClient | None" = None) -> Snapshot:
+    """A snapshot of ``client``'s daemon, or of the local one (connected and closed here)."""
     from ..collect import collect
     from ..daemon import connect
 
