@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .snapshot import Snapshot
 
-__all__ = ["SUFFIX_ENV", "grade", "collect_for", "check", "assert_exercise", "score",
+__all__ = ["SUFFIX_ENV", "grade", "collect_for", "collect_live", "check", "assert_exercise", "score",
            "hint", "resolve_exercise"]
 
 #: Environment variable: bind every object of the exercise to ``<name>-<suffix>``.
@@ -107,6 +107,19 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *, progress: 
     return state.with_probes(results)
 
 
+def collect_live(exercise: Exercise, client: "docker.DockerClient | None" = None, *,
+                 progress: Any = None) -> "Snapshot":
+    """:func:`collect_for` with ``client``, or with a client made (and closed) here."""
+    if client is not None:
+        return collect_for(exercise, client, progress=progress)
+    from .daemon import connect
+    own = connect()
+    try:
+        return collect_for(exercise, own, progress=progress)
+    finally:
+        own.close()
+
+
 def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | None = None,
                      ports: Mapping[int, int] | None = None, suffix: str | None = None,
                      dirs: Iterable[str] | None = None,
@@ -138,15 +151,7 @@ def check(exercise: "str | Exercise", *, snapshot: "Snapshot | None" = None,
     ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs,
                           snapshot=snapshot)
     if snapshot is None:
-        own = client is None
-        if own:
-            from .daemon import connect
-            client = connect()
-        try:
-            snapshot = collect_for(ex, client, progress=progress)
-        finally:
-            if own:
-                client.close()
+        snapshot = collect_live(ex, client, progress=progress)
     return grade(ex, snapshot, revealed=_hints.revealed(ex.id, hints_file))
 
 

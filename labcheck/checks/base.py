@@ -34,6 +34,7 @@ __all__ = [
     "PASS",
     "FAIL",
     "ERROR",
+    "BOTH_NETWORKS",
     "Outcome",
     "Param",
     "Hint",
@@ -48,6 +49,9 @@ __all__ = [
 ]
 
 PASS, FAIL, ERROR = "pass", "fail", "error"
+
+#: The misconception note for a container on both networks where isolation was asked.
+BOTH_NETWORKS = "a container on both networks can talk to both, so they are not isolated"
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from ..expected import Expected
 from ..snapshot import Container, Snapshot
-from .base import Binding, CheckKind, Outcome, Param, container_or_fail, register
+from .base import BOTH_NETWORKS, Binding, CheckKind, Outcome, Param, container_or_fail, register
 
 __all__ = ["ContainerExists", "ContainerRunning", "Attached", "NotAttached", "HasAlias",
            "StaticIP", "NetworkMode"]
@@ -28,17 +28,22 @@ __all__ = ["ContainerExists", "ContainerRunning", "Attached", "NotAttached", "Ha
 _CONTAINER = Param("container", ref="container", doc="the container's name")
 
 
-@register
-class ContainerExists(CheckKind):
-    name = "container_exists"
-    summary = "a container exists (running or not)"
-    params = (_CONTAINER,)
+class _ContainerKind(CheckKind):
+    """A check about one container, which the exercise expects to exist."""
 
-    def title(self, p: Mapping[str, Any]) -> str:
-        return f"container {p['container']!r} exists"
+    params = (_CONTAINER,)
 
     def expected(self, p: Mapping[str, Any]) -> Expected:
         return Expected(containers=(p["container"],))
+
+
+@register
+class ContainerExists(_ContainerKind):
+    name = "container_exists"
+    summary = "a container exists (running or not)"
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        return f"container {p['container']!r} exists"
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         box = container_or_fail(snap, p["container"])
@@ -48,16 +53,12 @@ class ContainerExists(CheckKind):
 
 
 @register
-class ContainerRunning(CheckKind):
+class ContainerRunning(_ContainerKind):
     name = "container_running"
     summary = "a container is running"
-    params = (_CONTAINER,)
 
     def title(self, p: Mapping[str, Any]) -> str:
         return f"container {p['container']!r} is running"
-
-    def expected(self, p: Mapping[str, Any]) -> Expected:
-        return Expected(containers=(p["container"],))
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         box = container_or_fail(snap, p["container"])
@@ -153,9 +154,8 @@ class NotAttached(CheckKind):
         if others:
             return Outcome.failed(
                 f"container {box.name!r} is attached to network {net!r} as well as "
-                f"{', '.join(repr(n) for n in others)}: a container on both networks can talk "
-                f"to both, so they are not isolated. Try: docker network disconnect {net} "
-                f"{box.name}")
+                f"{', '.join(repr(n) for n in others)}: {BOTH_NETWORKS}. Try: docker network "
+                f"disconnect {net} {box.name}")
         return Outcome.failed(f"container {box.name!r} is attached to network {net!r}, which "
                               f"it should not be. Try: docker network disconnect {net} {box.name}")
 
@@ -237,7 +237,7 @@ class StaticIP(CheckKind):
 
 
 @register
-class NetworkMode(CheckKind):
+class NetworkMode(_ContainerKind):
     name = "network_mode"
     summary = "a container runs with network mode host, none or container:<other>"
     params = (_CONTAINER, Param("mode", doc="host, none, bridge, or container:<name>"))
@@ -257,9 +257,6 @@ class NetworkMode(CheckKind):
 
     def title(self, p: Mapping[str, Any]) -> str:
         return f"container {p['container']!r} runs with --network {p['mode']}"
-
-    def expected(self, p: Mapping[str, Any]) -> Expected:
-        return Expected(containers=(p["container"],))
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         box = container_or_fail(snap, p["container"])

@@ -30,17 +30,22 @@ def _network_or_fail(snap: Snapshot, name: str) -> Network | Outcome:
     return net
 
 
-@register
-class NetworkExists(CheckKind):
-    name = "network_exists"
-    summary = "a network exists"
-    params = (_NETWORK,)
+class _NetworkKind(CheckKind):
+    """A check about one network, which the exercise expects to exist."""
 
-    def title(self, p: Mapping[str, Any]) -> str:
-        return f"network {p['network']!r} exists"
+    params: tuple[Param, ...] = (_NETWORK,)
 
     def expected(self, p: Mapping[str, Any]) -> Expected:
         return Expected(networks=(p["network"],))
+
+
+@register
+class NetworkExists(_NetworkKind):
+    name = "network_exists"
+    summary = "a network exists"
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        return f"network {p['network']!r} exists"
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         net = _network_or_fail(snap, p["network"])
@@ -50,16 +55,13 @@ class NetworkExists(CheckKind):
 
 
 @register
-class NetworkDriver(CheckKind):
+class NetworkDriver(_NetworkKind):
     name = "network_driver"
     summary = "a network uses a driver (bridge, overlay, macvlan, ...)"
     params = (_NETWORK, Param("driver", doc="bridge, overlay, macvlan, host, null, ..."))
 
     def title(self, p: Mapping[str, Any]) -> str:
         return f"network {p['network']!r} uses the {p['driver']} driver"
-
-    def expected(self, p: Mapping[str, Any]) -> Expected:
-        return Expected(networks=(p["network"],))
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         net = _network_or_fail(snap, p["network"])
@@ -74,7 +76,7 @@ class NetworkDriver(CheckKind):
 
 
 @register
-class NetworkSubnet(CheckKind):
+class NetworkSubnet(_NetworkKind):
     name = "network_subnet"
     summary = "a network has this subnet and/or gateway"
     params = (_NETWORK,
@@ -97,9 +99,6 @@ class NetworkSubnet(CheckKind):
         parts = [f"subnet {p['subnet']}" if p.get("subnet") else "",
                  f"gateway {p['gateway']}" if p.get("gateway") else ""]
         return f"network {p['network']!r} has " + " and ".join(x for x in parts if x)
-
-    def expected(self, p: Mapping[str, Any]) -> Expected:
-        return Expected(networks=(p["network"],))
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         net = _network_or_fail(snap, p["network"])
@@ -135,7 +134,7 @@ def _same_net(text: str, want: ipaddress._BaseNetwork) -> bool:
         return False
 
 
-class _FlagKind(CheckKind):
+class _FlagKind(_NetworkKind):
     """A boolean property of a network (internal, attachable)."""
 
     flag = ""
@@ -144,9 +143,6 @@ class _FlagKind(CheckKind):
     def title(self, p: Mapping[str, Any]) -> str:
         neg = "" if p["value"] else "not "
         return f"network {p['network']!r} is {neg}{self.flag}"
-
-    def expected(self, p: Mapping[str, Any]) -> Expected:
-        return Expected(networks=(p["network"],))
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         net = _network_or_fail(snap, p["network"])

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from ..probes import HttpGet, Probe, Reach
 from ..snapshot import Snapshot
-from .base import CheckKind, Outcome, Param, probe_outcome, register
+from .base import BOTH_NETWORKS, CheckKind, Outcome, Param, probe_outcome, register
 from .names import default_bridge_note, shared_networks
 
 __all__ = ["Reaches", "CannotReach", "target_address"]
@@ -78,12 +78,6 @@ def _probe(p: Mapping[str, Any], snap: Snapshot | None) -> Probe | None:
     return Reach(p["from"], target)
 
 
-def _validate(p: Mapping[str, Any]) -> str | None:
-    if p.get("protocol") == "tcp" and not p.get("port"):
-        return "protocol 'tcp' needs a 'port'"
-    return None
-
-
 def _what(p: Mapping[str, Any]) -> str:
     proto = _protocol(p)
     by = " by IP" if p.get("via") == "ip" else ""
@@ -103,21 +97,30 @@ def _probe_or_outcome(snap: Snapshot, p: Mapping[str, Any]) -> Any:
     return probe_outcome(snap, probe)
 
 
-@register
-class Reaches(CheckKind):
-    name = "reaches"
-    summary = "a container reaches another by name or IP (ping, TCP port, or HTTP)"
+class _ReachKind(CheckKind):
+    """What reaches and cannot_reach share: parameters, titles and probes."""
+
     params = _PARAMS
+    verb = ""
 
     def validate(self, p: Mapping[str, Any]) -> str | None:
-        return _validate(p)
+        if p.get("protocol") == "tcp" and not p.get("port"):
+            return "protocol 'tcp' needs a 'port'"
+        return None
 
     def title(self, p: Mapping[str, Any]) -> str:
-        return f"{p['from']!r} reaches {_what(p)}"
+        return f"{p['from']!r} {self.verb} {_what(p)}"
 
     def probes(self, p: Mapping[str, Any], snapshot: Snapshot | None = None) -> tuple[Probe, ...]:
         probe = _probe(p, snapshot)
         return (probe,) if probe else ()
+
+
+@register
+class Reaches(_ReachKind):
+    name = "reaches"
+    summary = "a container reaches another by name or IP (ping, TCP port, or HTTP)"
+    verb = "reaches"
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         result = _probe_or_outcome(snap, p)
@@ -145,20 +148,10 @@ class Reaches(CheckKind):
 
 
 @register
-class CannotReach(CheckKind):
+class CannotReach(_ReachKind):
     name = "cannot_reach"
     summary = "a container can NOT reach another (isolation)"
-    params = _PARAMS
-
-    def validate(self, p: Mapping[str, Any]) -> str | None:
-        return _validate(p)
-
-    def title(self, p: Mapping[str, Any]) -> str:
-        return f"{p['from']!r} cannot reach {_what(p)}"
-
-    def probes(self, p: Mapping[str, Any], snapshot: Snapshot | None = None) -> tuple[Probe, ...]:
-        probe = _probe(p, snapshot)
-        return (probe,) if probe else ()
+    verb = "cannot reach"
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         result = _probe_or_outcome(snap, p)
@@ -176,7 +169,7 @@ class CannotReach(CheckKind):
             if shared:
                 both = [n for n in source.networks if n not in shared]
                 extra = (f" {source.name!r} is on {', '.join(repr(n) for n in source.networks)}: "
-                         f"a container on both networks can talk to both.") if both else ""
+                         f"{BOTH_NETWORKS}.") if both else ""
                 note = (f" They share network {shared[0]!r}.{extra} Try: docker network "
                         f"disconnect {shared[0]} {source.name}")
         return Outcome.failed(f"{p['from']!r} reaches {_what(p)} ({result.detail}), "

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from .list import add_exercises_option
 
-__all__ = ["register", "run", "parse_pairs"]
+__all__ = ["register", "run", "parse_pairs", "add_binding_options", "binding_options"]
 
 _FORMATS = ("text", "json", "junit", "gradescope", "classroom")
 
@@ -32,14 +32,26 @@ def register(sub: Any) -> None:
                         help="grade this saved snapshot instead of the live daemon")
     parser.add_argument("--show-hidden", action="store_true",
                         help="show hidden checks' names and messages (for instructors)")
+    add_binding_options(parser)
+    add_exercises_option(parser)
+    parser.set_defaults(func=run)
+
+
+def add_binding_options(parser: argparse.ArgumentParser) -> None:
+    """``--suffix``, ``--name LOGICAL=REAL``, ``--port PORT=REAL``: how objects are named."""
     parser.add_argument("--suffix", metavar="S",
                         help="the exercise's objects are named NAME-S (also LABCHECK_SUFFIX)")
     parser.add_argument("--name", metavar="LOGICAL=REAL", action="append", default=[],
                         help="the exercise's object LOGICAL is called REAL (repeatable)")
     parser.add_argument("--port", metavar="PORT=REAL", action="append", default=[],
                         help="the exercise's host port PORT is REAL (repeatable)")
-    add_exercises_option(parser)
-    parser.set_defaults(func=run)
+
+
+def binding_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keywords ``names``, ``ports``, ``suffix`` of :func:`labcheck.grading.check`."""
+    return {"names": parse_pairs(args.name, "name") or None,
+            "ports": parse_pairs(args.port, "port", int) or None,
+            "suffix": args.suffix}
 
 
 def parse_pairs(items: list[str], what: str, convert: Any = str) -> dict[Any, Any]:
@@ -66,10 +78,8 @@ def run(args: argparse.Namespace) -> int:
     from ..snapshot import Snapshot
 
     snapshot = Snapshot.load(args.snapshot) if args.snapshot else None
-    names = parse_pairs(args.name, "name") or None
-    ports = parse_pairs(args.port, "port", int) or None
-    report = check(args.exercise, snapshot=snapshot, names=names, ports=ports,
-                   suffix=args.suffix, dirs=args.exercises)
+    report = check(args.exercise, snapshot=snapshot, dirs=args.exercises,
+                   **binding_options(args))
     if args.format == "text" and not args.output:
         print(report.to_text(color=use_color(sys.stdout), show_hidden=args.show_hidden))
     else:

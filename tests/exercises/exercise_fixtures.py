@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import socket
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["FIXTURE_DIR", "module_name", "fixture_path", "load_fixture"]
+__all__ = ["FIXTURE_DIR", "module_name", "fixture_path", "load_fixture", "free_port",
+           "test_binding"]
 
 FIXTURE_DIR = Path(__file__).resolve().parent
 
@@ -32,3 +34,21 @@ def load_fixture(exercise_id: str) -> ModuleType | None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_binding(exercise_id: str, suffix: str):
+    """The exercise's objects named ``<name>-<suffix>``, its host ports mapped to free ones."""
+    from labcheck.exercises import load_exercise
+
+    ex = load_exercise(exercise_id)
+    return ex.binding_for(suffix=suffix, ports={p: free_port() for p in ex.host_ports()})
+
+
+test_binding.__test__ = False  # a helper, not a test

@@ -7,7 +7,6 @@ Fixture modules: tests/exercises/<exercise_id>.py (see the README there).
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +14,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
-from exercise_fixtures import load_fixture  # noqa: E402
+from exercise_fixtures import load_fixture, test_binding  # noqa: E402
 
 import labcheck  # noqa: E402
-from labcheck.exercises import list_exercises, load_exercise  # noqa: E402
+from labcheck.exercises import list_exercises  # noqa: E402
 
 _WITH_FIXTURES = [e.id for e in list_exercises() if load_fixture(e.id) is not None]
 _VARIANTS = [(ex_id, variant) for ex_id in _WITH_FIXTURES
@@ -26,19 +25,10 @@ _VARIANTS = [(ex_id, variant) for ex_id in _WITH_FIXTURES
 _CLI = [ex_id for ex_id in _WITH_FIXTURES if hasattr(load_fixture(ex_id), "solution_cli")]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def binding(unique):
     """A function: exercise id -> Binding with unique names and free host ports."""
-    def make(exercise_id: str):
-        ex = load_exercise(exercise_id)
-        return ex.binding_for(suffix=unique, ports={p: _free_port() for p in ex.host_ports()})
-    return make
+    return lambda exercise_id: test_binding(exercise_id, unique)
 
 
 def _grade(docker_client, exercise_id, names, tmp_path):

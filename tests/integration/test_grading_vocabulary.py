@@ -35,16 +35,22 @@ NEGATIVE = {"a-not-back", "a-no-name-b", "a-no-ip-b"}
 
 
 @pytest.fixture
-def subnet():
-    return f"10.{random.randint(231, 250)}.{random.randint(1, 250)}"
-
-
-def test_vocabulary_on_a_live_topology(lab, unique, subnet, docker_client):
+def exercise(unique):
+    """The exercise on a random subnet, bound to names unique to this test."""
+    subnet = f"10.{random.randint(231, 250)}.{random.randint(1, 250)}"
     source = parse_exercise(EXERCISE.replace("SUBNET", subnet), "vocabulary.yaml")
-    ex = source.bind(source.binding_for(suffix=unique))
-    n = ex.binding.name
+    bound = source.bind(source.binding_for(suffix=unique))
+    return bound, bound.binding.name, subnet
+
+
+def _networks(lab, n, subnet):
     lab.network(n("front"))
     lab.network(n("back"), subnet=f"{subnet}.0/24", gateway=f"{subnet}.1", internal=True)
+
+
+def test_vocabulary_on_a_live_topology(lab, exercise, docker_client):
+    ex, n, subnet = exercise
+    _networks(lab, n, subnet)
     lab.run(n("a"), network=n("front"))
     lab.run(n("b"), network=n("back"), ip=f"{subnet}.10", aliases=["svc"], http=80)
     lab.run(n("c"), network=n("back"), aliases=["svc"])
@@ -63,12 +69,9 @@ def test_vocabulary_on_a_live_topology(lab, unique, subnet, docker_client):
     assert f"share network '{n('back')}'" in broken.result("a-no-ip-b").message
 
 
-def test_negative_checks_fail_when_their_container_is_stopped(lab, unique, subnet, docker_client):
-    source = parse_exercise(EXERCISE.replace("SUBNET", subnet), "vocabulary.yaml")
-    ex = source.bind(source.binding_for(suffix=unique))
-    n = ex.binding.name
-    lab.network(n("front"))
-    lab.network(n("back"), subnet=f"{subnet}.0/24", gateway=f"{subnet}.1", internal=True)
+def test_negative_checks_fail_when_their_container_is_stopped(lab, exercise, docker_client):
+    ex, n, subnet = exercise
+    _networks(lab, n, subnet)
     lab.run(n("a"), network=n("front"), start=False)  # a probe from 'a' cannot run
     lab.run(n("b"), network=n("back"), ip=f"{subnet}.10", http=80)
     report = grade(ex, collect_for(ex, docker_client))
