@@ -32,7 +32,7 @@ from __future__ import annotations
 import difflib
 import html
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .errors import ObjectNotFound
 from .probes import ProbeResult, Reach, run_probes
@@ -538,6 +538,10 @@ class ReachMatrix:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text/plain: the table, not the dataclass's field dump."""
+        printer.text(self.to_text())
 
     def __str__(self) -> str:
         return self.to_text()

@@ -248,6 +248,12 @@ def compare(snapshot: Snapshot, expected: Expected) -> Comparison:
 class TopologyDiagram(graphviz.Digraph):
     """A :class:`graphviz.Digraph` that renders quietly and explains a missing ``dot``."""
 
+    #: What it shows, in words (also its repr: no object address for nbval to trip on).
+    summary: str = "topology diagram"
+
+    def __repr__(self) -> str:
+        return f"<labcheck diagram: {self.summary}>"
+
     def svg(self) -> str:
         """The diagram as SVG text (raises GraphvizMissing without ``dot``)."""
         return render(self, "svg").decode("utf-8")
@@ -368,12 +374,15 @@ class _Drawing:
             "label": self._title_label(), "tooltip": "labcheck topology"},
             node_attr={"fontname": _FONT, "fontsize": "10", "shape": "plain"},
             edge_attr={"fontname": _FONT, "fontsize": "9", "arrowsize": "0.7"})
+        self.graph.summary = self._counts()
 
     # -- pieces ------------------------------------------------------------------
 
+    def _counts(self) -> str:
+        return (f"{len(self.networks)} networks, {len(self.snap.containers)} containers")
+
     def _title_label(self) -> str:
-        counts = (f"{len([n for n in self.snap.networks if n.driver not in _SPECIAL_DRIVERS])} "
-                  f"networks, {len(self.snap.containers)} containers")
+        counts = self._counts()
         head = f"<B>{_esc(self.title, 120)}</B><BR/>" if self.title else ""
         return _html(head + _small(_esc(counts, None)))
 
