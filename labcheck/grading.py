@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .snapshot import Snapshot
 
-__all__ = ["SUFFIX_ENV", "grade", "collect_for", "collect_live", "check", "assert_exercise", "score",
+__all__ = ["SUFFIX_ENV", "grade", "collect_for", "collect_live", "check", "assert_exercise",
+           "score",
            "hint", "resolve_exercise"]
 
 #: Environment variable: bind every object of the exercise to ``<name>-<suffix>``.

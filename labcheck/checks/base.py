@@ -153,7 +153,8 @@ class CheckKind:
         """A default title when the exercise gives none."""
         return self.summary
 
-    def probes(self, p: Mapping[str, Any], snapshot: "Snapshot | None" = None) -> tuple["Probe", ...]:
+    def probes(self, p: Mapping[str, Any],
+               snapshot: "Snapshot | None" = None) -> tuple["Probe", ...]:
         """The probes this check needs. Some need the snapshot (an IP to probe)."""
         return ()
 

@@ -36,6 +36,16 @@ class _ContainerKind(CheckKind):
     def expected(self, p: Mapping[str, Any]) -> Expected:
         return Expected(containers=(p["container"],))
 
+    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        box = container_or_fail(snap, p["container"])
+        if isinstance(box, Outcome):
+            return box
+        return self.judge(snap, box, p)
+
+    def judge(self, snap: Snapshot, box: Container, p: Mapping[str, Any]) -> Outcome:
+        """The outcome for an existing container ``box``."""
+        raise NotImplementedError
+
 
 @register
 class ContainerExists(_ContainerKind):
@@ -45,10 +55,7 @@ class ContainerExists(_ContainerKind):
     def title(self, p: Mapping[str, Any]) -> str:
         return f"container {p['container']!r} exists"
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        box = container_or_fail(snap, p["container"])
-        if isinstance(box, Outcome):
-            return box
+    def judge(self, snap: Snapshot, box: Container, p: Mapping[str, Any]) -> Outcome:
         return Outcome.passed(f"container {box.name!r} exists ({box.state or 'unknown state'})")
 
 
@@ -60,10 +67,7 @@ class ContainerRunning(_ContainerKind):
     def title(self, p: Mapping[str, Any]) -> str:
         return f"container {p['container']!r} is running"
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        box = container_or_fail(snap, p["container"])
-        if isinstance(box, Outcome):
-            return box
+    def judge(self, snap: Snapshot, box: Container, p: Mapping[str, Any]) -> Outcome:
         if box.is_running:
             return Outcome.passed(f"container {box.name!r} is running")
         return Outcome.failed(
@@ -80,7 +84,7 @@ def _network_list(p: Mapping[str, Any]) -> list[str]:
 
 
 @register
-class Attached(CheckKind):
+class Attached(_ContainerKind):
     name = "attached"
     summary = "a container is attached to these networks"
     params = (_CONTAINER,
@@ -102,10 +106,7 @@ class Attached(CheckKind):
         return Expected(networks=tuple(nets), containers=(p["container"],),
                         attachments=tuple((p["container"], n) for n in nets))
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        box = container_or_fail(snap, p["container"])
-        if isinstance(box, Outcome):
-            return box
+    def judge(self, snap: Snapshot, box: Container, p: Mapping[str, Any]) -> Outcome:
         want = _network_list(p)
         missing = [n for n in want if box.endpoint(n) is None]
         if missing:
@@ -161,7 +162,7 @@ class NotAttached(CheckKind):
 
 
 @register
-class HasAlias(CheckKind):
+class HasAlias(_ContainerKind):
     name = "has_alias"
     summary = "a container answers to a network alias on a network"
     params = (_CONTAINER, Param("network", ref="network"), Param("alias"))
@@ -175,10 +176,7 @@ class HasAlias(CheckKind):
     def expected(self, p: Mapping[str, Any]) -> Expected:
         return Expected(attachments=((p["container"], p["network"]),))
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        box = container_or_fail(snap, p["container"])
-        if isinstance(box, Outcome):
-            return box
+    def judge(self, snap: Snapshot, box: Container, p: Mapping[str, Any]) -> Outcome:
         net, alias = p["network"], p["alias"]
         endpoint = box.endpoint(net)
         fix = f"docker network disconnect {net} {box.name}; " \
@@ -199,7 +197,7 @@ class HasAlias(CheckKind):
 
 
 @register
-class StaticIP(CheckKind):
+class StaticIP(_ContainerKind):
     name = "static_ip"
     summary = "a container has this IPv4 address on a network"
     params = (_CONTAINER, Param("network", ref="network"), Param("ip"))
@@ -217,10 +215,7 @@ class StaticIP(CheckKind):
     def expected(self, p: Mapping[str, Any]) -> Expected:
         return Expected(attachments=((p["container"], p["network"]),))
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        box = container_or_fail(snap, p["container"])
-        if isinstance(box, Outcome):
-            return box
+    def judge(self, snap: Snapshot, box: Container, p: Mapping[str, Any]) -> Outcome:
         net, ip = p["network"], p["ip"]
         fix = f"docker network connect --ip {ip} {net} {box.name}"
         endpoint = box.endpoint(net)
@@ -258,10 +253,7 @@ class NetworkMode(_ContainerKind):
     def title(self, p: Mapping[str, Any]) -> str:
         return f"container {p['container']!r} runs with --network {p['mode']}"
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        box = container_or_fail(snap, p["container"])
-        if isinstance(box, Outcome):
-            return box
+    def judge(self, snap: Snapshot, box: Container, p: Mapping[str, Any]) -> Outcome:
         mode = p["mode"]
         if _same_mode(snap, box, mode):
             return Outcome.passed(f"container {box.name!r} runs with --network {mode}")

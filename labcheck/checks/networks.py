@@ -23,13 +23,6 @@ __all__ = ["NetworkExists", "NetworkDriver", "NetworkSubnet", "NetworkInternal",
 _NETWORK = Param("network", ref="network", doc="the network's name")
 
 
-def _network_or_fail(snap: Snapshot, name: str) -> Network | Outcome:
-    net = snap.network(name)
-    if net is None:
-        return Outcome.failed(f"network {name!r} does not exist. Try: docker network create {name}")
-    return net
-
-
 class _NetworkKind(CheckKind):
     """A check about one network, which the exercise expects to exist."""
 
@@ -37,6 +30,18 @@ class _NetworkKind(CheckKind):
 
     def expected(self, p: Mapping[str, Any]) -> Expected:
         return Expected(networks=(p["network"],))
+
+    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        net = snap.network(p["network"])
+        if net is None:
+            name = p["network"]
+            return Outcome.failed(f"network {name!r} does not exist. "
+                                  f"Try: docker network create {name}")
+        return self.judge(net, p)
+
+    def judge(self, net: Network, p: Mapping[str, Any]) -> Outcome:
+        """The outcome for an existing network ``net``."""
+        raise NotImplementedError
 
 
 @register
@@ -47,10 +52,7 @@ class NetworkExists(_NetworkKind):
     def title(self, p: Mapping[str, Any]) -> str:
         return f"network {p['network']!r} exists"
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        net = _network_or_fail(snap, p["network"])
-        if isinstance(net, Outcome):
-            return net
+    def judge(self, net: Network, p: Mapping[str, Any]) -> Outcome:
         return Outcome.passed(f"network {net.name!r} exists ({net.driver})")
 
 
@@ -63,10 +65,7 @@ class NetworkDriver(_NetworkKind):
     def title(self, p: Mapping[str, Any]) -> str:
         return f"network {p['network']!r} uses the {p['driver']} driver"
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        net = _network_or_fail(snap, p["network"])
-        if isinstance(net, Outcome):
-            return net
+    def judge(self, net: Network, p: Mapping[str, Any]) -> Outcome:
         if net.driver == p["driver"]:
             return Outcome.passed(f"network {net.name!r} uses the {net.driver} driver")
         return Outcome.failed(
@@ -100,10 +99,7 @@ class NetworkSubnet(_NetworkKind):
                  f"gateway {p['gateway']}" if p.get("gateway") else ""]
         return f"network {p['network']!r} has " + " and ".join(x for x in parts if x)
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        net = _network_or_fail(snap, p["network"])
-        if isinstance(net, Outcome):
-            return net
+    def judge(self, net: Network, p: Mapping[str, Any]) -> Outcome:
         flags = []
         problems = []
         if p.get("subnet"):
@@ -144,10 +140,7 @@ class _FlagKind(_NetworkKind):
         neg = "" if p["value"] else "not "
         return f"network {p['network']!r} is {neg}{self.flag}"
 
-    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        net = _network_or_fail(snap, p["network"])
-        if isinstance(net, Outcome):
-            return net
+    def judge(self, net: Network, p: Mapping[str, Any]) -> Outcome:
         have = bool(getattr(net, self.flag))
         if have == bool(p["value"]):
             return Outcome.passed(f"network {net.name!r} is {'' if have else 'not '}{self.flag}")

@@ -133,7 +133,8 @@ class Reaches(_ReachKind):
             return Outcome.failed(f"from {p['from']!r}: {result.detail}, not HTTP {want}")
         source, target = snap.container(p["from"]), snap.container(p["to"])
         note = ""
-        if source is not None and p.get("via", "name") == "name" and "does not resolve" in result.detail:
+        by_name = p.get("via", "name") == "name"
+        if source is not None and by_name and "does not resolve" in result.detail:
             note = default_bridge_note(snap, source)
         if not note and source is not None and target is not None:
             if not target.is_running:

@@ -41,5 +41,6 @@ def run(args: argparse.Namespace) -> int:
     lesson_w = max(len("lesson"), *(len(e.lesson) for e in exercises))
     print(f"{'id':<{width}}  {'lesson':<{lesson_w}}  points  title")
     for e in exercises:
-        print(f"{e.id:<{width}}  {e.lesson:<{lesson_w}}  {format_points(e.max_score):>6}  {e.title}")
+        points = format_points(e.max_score)
+        print(f"{e.id:<{width}}  {e.lesson:<{lesson_w}}  {points:>6}  {e.title}")
     return 0

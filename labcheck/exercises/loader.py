@@ -189,7 +189,8 @@ def _check(doc: _Doc, raw: Any, path: str, folder: str) -> Check:
     for param in the_kind.params:
         if param.name not in params:
             if param.required:
-                raise doc.error(path, f"{kind_name} needs '{param.name}' ({param.doc or param.type})")
+                raise doc.error(path, f"{kind_name} needs '{param.name}' "
+                                      f"({param.doc or param.type})")
             if param.default is not None:
                 params[param.name] = param.default
     if kind_name == "python":
@@ -211,7 +212,8 @@ def _check(doc: _Doc, raw: Any, path: str, folder: str) -> Check:
                  hints=_hints(doc, raw.get("hints"), f"{path}.hints"))
 
 
-def _objects(doc: _Doc, raw: Any, checks: Sequence[Check]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _objects(doc: _Doc, raw: Any,
+             checks: Sequence[Check]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     networks: list[str] = []
     containers: list[str] = []
     if raw is not None:
