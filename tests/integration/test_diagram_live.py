@@ -92,6 +92,7 @@ def _probes_for(snapshot: Snapshot, name: Callable[[str], str]):
     return probes
 
 
+@pytest.mark.dot
 def test_live_topology_renders_svg_with_every_object(lab, name):
     build_topology(lab, name)
     snap = collect(lab.client, detail=[name("web"), name("db")])

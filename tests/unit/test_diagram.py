@@ -112,7 +112,9 @@ def test_dot_does_not_depend_on_the_order_the_daemon_listed_objects():
 
 def test_dot_has_no_object_addresses_timestamps_or_ids():
     snap = load(LIVE)
-    dot = diagram(snap, all=True).source
+    graph = diagram(snap, all=True)
+    dot = graph.source
+    assert repr(graph) == "<labcheck diagram: 4 networks, 11 containers>"
     assert not re.search(r"0x[0-9a-f]{6,}", dot)
     assert snap.taken_at not in dot
     for box in snap.containers:
