@@ -62,6 +62,7 @@ EMBEDDED_DNS = "127.0.0.11"
 
 _TIMED_OUT = (124, 143, 137)  # timeout's own code, SIGTERM, SIGKILL
 _NOT_FOUND = (126, 127)       # the tool is missing from the image
+_UNREACHABLE = re.compile(r"no route to host|(?:host|network) is unreachable", re.IGNORECASE)
 _PROBE_KINDS: dict[str, type["Probe"]] = {}
 
 
@@ -164,6 +165,8 @@ class Reach(ContainerProbe):
             detail = f"the name {self.target!r} does not resolve"
         elif "refused" in output.lower():
             detail = f"{self.target} refused the connection on port {self.port}"
+        elif _UNREACHABLE.search(output):
+            detail = f"no answer from {self.target}: {_UNREACHABLE.search(output).group(0).lower()}"
         elif (exit_code in _TIMED_OUT or not output.strip() or "100% packet loss" in output
               or "timed out" in output):
             detail = f"no answer from {self.target} in time"
@@ -202,6 +205,8 @@ class HttpGet(ContainerProbe):
             detail = f"the name {self.target!r} does not resolve"
         elif "refused" in output.lower():
             detail = f"{self.target} refused the connection on port {self.port}"
+        elif _UNREACHABLE.search(output):
+            detail = f"no answer from {self.url}: {_UNREACHABLE.search(output).group(0).lower()}"
         elif exit_code in _TIMED_OUT or "timed out" in output:
             detail = f"no answer from {self.url} in time"
         else:

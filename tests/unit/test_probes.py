@@ -232,3 +232,12 @@ def test_busybox_timeouts_read_as_no_answer():
     assert tcp.failed and tcp.detail == "no answer from 10.214.231.250 in time"
     http = HttpGet("web", target="db").interpret(1, "wget: download timed out\n")
     assert http.failed and "in time" in http.detail
+
+
+def test_no_route_to_host_reads_as_no_answer():
+    """An address in a bridge's subnet that nobody holds: ARP fails, EHOSTUNREACH."""
+    text = "nc: can't connect to remote host (10.214.231.250): No route to host\n"
+    tcp = Reach("web", target="10.214.231.250", port=80).interpret(1, text)
+    assert tcp.failed and tcp.detail == "no answer from 10.214.231.250: no route to host"
+    http = HttpGet("web", target="10.214.231.250").interpret(1, text.replace("nc", "wget"))
+    assert http.failed and http.detail == "no answer from http://10.214.231.250:80/: no route to host"
