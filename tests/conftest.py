@@ -12,6 +12,7 @@ tests running side by side, and a user's own objects, are never touched.
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -63,6 +64,16 @@ def lab(docker_client, unique) -> Iterator["object"]:
 def name(unique):
     """``name("web")`` -> ``"web-<suffix>"``: object names unique to this test."""
     return lambda base: f"{base}-{unique}"
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
 
 
 def pytest_collection_modifyitems(config, items):

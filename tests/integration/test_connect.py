@@ -35,14 +35,6 @@ pytestmark = pytest.mark.docker
 REAL_SOCKET = "/var/run/docker.sock"
 
 
-def _closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
 def _env(**extra: str) -> dict[str, str]:
     """A clean environment for a labcheck subprocess (no inherited DOCKER_*)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
@@ -71,8 +63,8 @@ def _one_line(done: subprocess.CompletedProcess, *words: str) -> str:
 
 # -- a dead DOCKER_HOST ---------------------------------------------------------------
 
-def test_dead_tcp_docker_host():
-    host = f"tcp://127.0.0.1:{_closed_port()}"
+def test_dead_tcp_docker_host(closed_port):
+    host = f"tcp://127.0.0.1:{closed_port}"
     with pytest.raises(DaemonUnreachable) as info:
         connect(environ=_env(DOCKER_HOST=host))
     assert host in str(info.value) and "connection refused" in str(info.value)

@@ -9,7 +9,6 @@ isolation rules), an unused address inside the test's own bridge subnet
 from __future__ import annotations
 
 import io
-import socket
 import tarfile
 
 import pytest
@@ -37,15 +36,7 @@ def topology(lab, name):
     return {"front": front, "back": back}
 
 
-def _closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
-def test_each_probe_kind_succeeds_and_fails(docker_client, topology, name):
+def test_each_probe_kind_succeeds_and_fails(docker_client, topology, name, closed_port):
     before = collect(docker_client, detail=[name("web")])
     web, db = before.container(name("web")), before.container(name("db"))
     web_ip = web.endpoint(topology["front"]).ipv4
@@ -74,7 +65,7 @@ def test_each_probe_kind_succeeds_and_fails(docker_client, topology, name):
         HttpGet(client, target=name("db"), port=80): (False, "does not resolve"),
         ReadResolvConf(client): (True, "127.0.0.11"),
         HostReach(port=host_port): (True, "answers on the host"),
-        HostReach(port=_closed_port()): (False, "connection refused"),
+        HostReach(port=closed_port): (False, "connection refused"),
     }
     results = run_probes(docker_client, list(cases), timeout=TIMEOUT)
     for result in results:

@@ -189,16 +189,8 @@ def listening_port():
     server.close()
 
 
-def _closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
-def test_host_reach_succeeds_and_fails(listening_port):
-    closed = _closed_port()
+def test_host_reach_succeeds_and_fails(listening_port, closed_port):
+    closed = closed_port
     ok, refused = run_probes(None, [HostReach(port=listening_port), HostReach(port=closed)],
                              lab_image="unused")
     assert ok.succeeded and ok.ran and ok.duration_ms >= 0
@@ -212,8 +204,8 @@ def test_host_reach_refuses_non_loopback_without_sending_anything():
     assert "only loopback" in result.detail
 
 
-def test_run_probes_keeps_order_and_runs_duplicates_once(listening_port):
-    closed = _closed_port()
+def test_run_probes_keeps_order_and_runs_duplicates_once(listening_port, closed_port):
+    closed = closed_port
     probes = [HostReach(port=closed), HostReach(port=listening_port), HostReach(port=closed)]
     results = run_probes(None, probes, lab_image="unused")
     assert [r.probe for r in results] == probes
