@@ -3,20 +3,28 @@
 For lesson authors, one call per exercise, as the last line of a cell::
 
     from labcheck.widgets import check_button
-    check_button("02-web-and-db")                  # Check button, report, hints
-    check_button("02-web-and-db", topology=True)   # plus the diagram, redrawn after each check
+    check_button("02-shop")                  # Check button, report, hints
+    check_button("02-shop", topology=True)   # plus the expected-against-actual diagram,
+                                             # redrawn after each check
 
 and a diagram that a student can redraw::
 
     from labcheck.widgets import topology_view
-    topology_view(lesson="02")
+    topology_view(draw)                      # draw() returns labcheck.diagram(...)
 
 Pressing **Check** grades the live daemon (:func:`labcheck.check`): the button
 is disabled and a progress bar follows the probes; then the report appears
-in place, and the hints of the failed checks can be revealed one at a time
-("2 hints remain"). An expected failure (no daemon, an unknown exercise)
-is one friendly line inside the widget; even an unexpected error is shown
-in the widget with its details folded away, never lost in a log.
+in place. After a failed check, **Show a hint** reveals the exercise's hints
+one at a time, then those of the checks that failed, and says how many
+remain ("2 hints remain"). Hints go through labcheck's hint store
+(:mod:`labcheck.exercises.hints`), so an instructor's penalty per hint
+applies exactly as with ``labcheck hint`` on the command line. An expected
+failure (no daemon, an unknown exercise) is one friendly line inside the
+widget; even an unexpected error is shown in the widget with its details
+folded away, never lost in a log.
+
+Keyword arguments of :func:`check_button` other than its own (``names``,
+``ports``, ``suffix``, ``dirs``, ``hints_file``) go to :func:`labcheck.check`.
 
 Where no widget can be drawn (nbval or nbclient without a browser, a
 plain terminal) the cell shows one line of text that names the exercise
@@ -30,7 +38,7 @@ from __future__ import annotations
 
 import html
 import traceback
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import ipywidgets as widgets
 
@@ -41,11 +49,13 @@ __all__ = [
     "CheckFunction",
     "DrawFunction",
     "ExercisePanel",
+    "HintSource",
+    "ListHints",
+    "ExerciseHints",
     "HintsView",
     "TopologyView",
     "check_button",
     "topology_view",
-    "hints_of",
     "error_line",
 ]
 
@@ -73,20 +83,90 @@ def error_line(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
-def hints_of(report: Any) -> tuple[str, ...]:
-    """The hints a report offers for what failed, in order, without repeats."""
-    found: list[str] = []
-    direct = getattr(report, "hints", None)
-    if callable(direct):
-        direct = direct()
-    if direct:
-        found.extend(str(h) for h in direct)
-    else:
-        for result in getattr(report, "results", ()) or ():
-            if getattr(result, "passed", False):
-                continue
-            found.extend(str(h) for h in (getattr(result, "hints", ()) or ()))
-    return tuple(dict.fromkeys(h for h in found if h.strip()))
+class HintSource(Protocol):
+    """Where a :class:`HintsView` gets its hints: what is shown, what is left, the next one."""
+
+    def shown(self) -> list[str]: ...
+
+    def remaining(self) -> int: ...
+
+    def reveal(self) -> str | None: ...
+
+
+class ListHints:
+    """Hints from a list, remembered in memory (for widgets of your own)."""
+
+    def __init__(self, hints: Sequence[str] = ()) -> None:
+        self.hints = tuple(hints)
+        self.count = 0
+
+    def shown(self) -> list[str]:
+        return list(self.hints[: self.count])
+
+    def remaining(self) -> int:
+        return len(self.hints) - self.count
+
+    def reveal(self) -> str | None:
+        if self.remaining() <= 0:
+            return None
+        self.count += 1
+        return self.hints[self.count - 1]
+
+
+class ExerciseHints:
+    """An exercise's hints, then those of its failed checks, through labcheck's hint store.
+
+    Revealing goes through :func:`labcheck.grading.hint` (a penalty, if the
+    exercise sets one, comes off the next score); what was revealed is read
+    back from the store, so it survives a kernel restart.
+    """
+
+    def __init__(self, exercise_id: str, *, dirs: Iterable[str] | None = None,
+                 hints_file: str | None = None) -> None:
+        self.exercise_id = exercise_id
+        self.dirs = list(dirs) if dirs is not None else None
+        self.hints_file = hints_file
+        self.failed: tuple[str, ...] = ()
+        self._exercise: Any = None
+
+    @property
+    def exercise(self) -> Any:
+        if self._exercise is None:
+            from .exercises import load_exercise
+            self._exercise = load_exercise(self.exercise_id, self.dirs)
+        return self._exercise
+
+    def update(self, report: Any) -> None:
+        """Offer the hints of the checks that failed in ``report`` (after the exercise's)."""
+        self.failed = tuple(r.check_id for r in getattr(report, "results", ())
+                            if not r.passed and not r.hidden)
+
+    def _groups(self) -> list[tuple[str | None, tuple[Any, ...]]]:
+        ex = self.exercise
+        groups: list[tuple[str | None, tuple[Any, ...]]] = [(None, tuple(ex.hints))]
+        for check_id in self.failed:
+            groups.append((check_id, tuple(ex.check(check_id).hints)))
+        return [(key, hints) for key, hints in groups if hints]
+
+    def _counts(self) -> dict[str, int]:
+        from .exercises.hints import revealed
+        return revealed(self.exercise_id, self.hints_file)
+
+    def shown(self) -> list[str]:
+        counts = self._counts()
+        return [h.text for key, hints in self._groups() for h in hints[: counts.get(key or "", 0)]]
+
+    def remaining(self) -> int:
+        counts = self._counts()
+        return sum(max(0, len(hints) - counts.get(key or "", 0)) for key, hints in self._groups())
+
+    def reveal(self) -> str | None:
+        from .grading import hint
+        counts = self._counts()
+        for key, hints in self._groups():
+            if counts.get(key or "", 0) < len(hints):
+                return hint(self.exercise, key, hints_file=self.hints_file)
+        return None
 
 
 def _html_output(text_plain: str, html_text: str) -> dict[str, Any]:
@@ -122,68 +202,77 @@ def _message_output(text: str, *, style: str = _STYLE_BAD, details: str = "") ->
     return _html_output(text, body)
 
 
+def _remain(left: int) -> str:
+    if left <= 0:
+        return "no hints remain"
+    return f"{left} hint{'s' if left != 1 else ''} remain{'s' if left == 1 else ''}"
+
+
 class HintsView:
     """Hints revealed one at a time on request, with how many remain.
 
-    ``on_reveal(index, hint)`` is called for each hint shown (for example to
-    record a penalty).
+    ``source`` is a :class:`HintSource` (a list of strings is wrapped in
+    :class:`ListHints`). Hidden while it offers nothing.
     """
 
-    def __init__(self, hints: Sequence[str] = (), *,
-                 on_reveal: Callable[[int, str], None] | None = None) -> None:
-        self.on_reveal = on_reveal
+    def __init__(self, source: HintSource | Sequence[str] = ()) -> None:
+        self.source: HintSource = (ListHints(source) if isinstance(source, (list, tuple))
+                                   else source)  # type: ignore[assignment]
         self.button = widgets.Button(description="Show a hint", icon="lightbulb-o",
                                      tooltip="reveal the next hint")
         self.remaining = widgets.Label(value="")
         self.shown = widgets.HTML(value="")
-        self.widget = widgets.VBox([widgets.HBox([self.button, self.remaining]), self.shown])
+        self.message = widgets.HTML(value="")
+        self.widget = widgets.VBox([widgets.HBox([self.button, self.remaining]), self.shown,
+                                    self.message])
         self.widget.add_class("labcheck-hints")
         self.button.on_click(lambda _button: self.reveal())
-        self.hints: tuple[str, ...] = ()
-        self.revealed = 0
-        self.set_hints(hints)
+        self.enabled = True
+        self.refresh()
 
     @property
     def left(self) -> int:
         """How many hints are still hidden."""
-        return len(self.hints) - self.revealed
+        return self.source.remaining()
 
-    def set_hints(self, hints: Sequence[str]) -> None:
-        """Offer a new list of hints; those already shown stay shown if still offered."""
-        hints = tuple(hints)
-        keep = 0
-        while keep < min(self.revealed, len(hints)) and hints[keep] == self.hints[keep]:
-            keep += 1
-        self.hints, self.revealed = hints, keep
-        self._redraw()
+    def show(self, enabled: bool = True) -> None:
+        """Offer hints (after a failed check) or hide the view (before a check, after a pass)."""
+        self.enabled = enabled
+        self.refresh()
 
     def reveal(self) -> str | None:
-        """Show the next hint and return it; None when none remain."""
-        if self.left <= 0:
+        """Show the next hint and return its text; None when none remain."""
+        try:
+            hint = self.source.reveal()
+        except Exception as exc:  # noqa: BLE001 - shown in the widget, never lost in a log
+            self.message.value = (f'<div class="labcheck-message" style="{_STYLE_BAD}">'
+                                  f"{html.escape(error_line(exc))}</div>")
             return None
-        hint = self.hints[self.revealed]
-        self.revealed += 1
-        self._redraw()
-        if self.on_reveal is not None:
-            self.on_reveal(self.revealed - 1, hint)
+        self.message.value = ""
+        self.refresh()
         return hint
 
     def status(self) -> str:
         """'2 hints remain', '1 hint remains', 'no hints remain'."""
-        left = self.left
-        if left == 0:
-            return "no hints remain"
-        return f"{left} hint{'s' if left != 1 else ''} remain{'s' if left == 1 else ''}"
+        return _remain(self.left)
 
-    def _redraw(self) -> None:
-        self.widget.layout.display = "" if self.hints else "none"
-        self.button.disabled = self.left <= 0
-        self.remaining.value = self.status()
-        items = "".join(f"<li>{html.escape(h)}</li>" for h in self.hints[: self.revealed])
+    def refresh(self) -> None:
+        """Redraw from the source."""
+        try:
+            shown, left = self.source.shown(), self.left
+        except Exception as exc:  # noqa: BLE001 - e.g. an unknown exercise: say so, in place
+            shown, left = [], 0
+            self.message.value = (f'<div class="labcheck-message" style="{_STYLE_BAD}">'
+                                  f"{html.escape(error_line(exc))}</div>")
+        visible = self.enabled and bool(shown or left)
+        self.widget.layout.display = "" if visible else "none"
+        self.button.disabled = left <= 0
+        self.remaining.value = _remain(left) if visible else ""
+        items = "".join(f"<li>{html.escape(h)}</li>" for h in shown)
         self.shown.value = f'<ol class="labcheck-hint-list">{items}</ol>' if items else ""
 
     def __repr__(self) -> str:
-        return f"HintsView({self.revealed} shown, {self.status()})"
+        return f"HintsView({self.remaining.value or 'hidden'})"
 
 
 class TopologyView:
@@ -228,12 +317,20 @@ class TopologyView:
 
 
 class ExercisePanel:
-    """The Check button of one exercise, with its report, hints and optional diagram."""
+    """The Check button of one exercise, with its report, hints and optional diagram.
+
+    ``check(exercise_id, progress=..., **check_options)`` grades (default:
+    :func:`labcheck.check`); ``hints`` is the :class:`HintSource` offered
+    after a failed check (default: :class:`ExerciseHints` of the exercise).
+    """
 
     def __init__(self, exercise_id: str, *, check: CheckFunction | None = None,
-                 topology: TopologyView | None = None, refresh_topology: bool = True) -> None:
+                 hints: HintSource | None = None, topology: TopologyView | None = None,
+                 refresh_topology: bool = True, check_options: dict[str, Any] | None = None
+                 ) -> None:
         self.exercise_id = str(exercise_id)
         self._check = check
+        self.check_options = dict(check_options or {})
         self.topology = topology
         self.refresh_topology = refresh_topology
         self.button = widgets.Button(description="Check", button_style="primary",
@@ -241,7 +338,11 @@ class ExercisePanel:
         self.progress = NotebookProgress(display=False)
         self.progress.widget.layout.visibility = "hidden"
         self.output = widgets.Output()
-        self.hints = HintsView()
+        self.hint_source: HintSource = hints if hints is not None else ExerciseHints(
+            self.exercise_id, dirs=self.check_options.get("dirs"),
+            hints_file=self.check_options.get("hints_file"))
+        self.hints = HintsView(self.hint_source)
+        self.hints.show(False)
         parts: list[widgets.Widget] = [widgets.HBox([self.button, self.progress.widget]),
                                        self.output, self.hints.widget]
         if topology is not None:
@@ -267,19 +368,22 @@ class ExercisePanel:
         self.output.outputs = ()
         self.report, self.error = None, None
         try:
-            report = self.check(self.exercise_id, progress=self.progress)
+            report = self.check(self.exercise_id, progress=self.progress, **self.check_options)
         except Exception as exc:  # noqa: BLE001 - shown in the widget, never lost in a log
             self.error = error_line(exc)
             details = "" if isinstance(exc, LabcheckError) else traceback.format_exc()
             self.output.outputs = (_message_output(self.error, details=details),)
-            self.hints.set_hints(())
+            self.hints.show(False)
             self.button.button_style = "danger"
         else:
             self.report = report
             passed = bool(getattr(report, "passed", False))
             verdict = "passed" if passed else "not yet passed"
             self.output.outputs = (_rich_output(report, f"exercise {self.exercise_id}: {verdict}"),)
-            self.hints.set_hints(() if passed else hints_of(report))
+            update = getattr(self.hint_source, "update", None)
+            if callable(update):
+                update(report)
+            self.hints.show(not passed)
             self.button.button_style = "success" if passed else "warning"
         finally:
             self.progress.close()
@@ -303,30 +407,42 @@ class ExercisePanel:
         return self.text()
 
 
-def _diagram_for(**kwargs: Any) -> DrawFunction:
-    def draw() -> Any:
-        from . import diagram  # the diagram renderer, imported on first use
-        return diagram(**kwargs)
-    return draw
-
-
 def topology_view(draw: DrawFunction | None = None, *, title: str = "topology",
                   **diagram_options: Any) -> TopologyView:
     """A diagram with a Refresh button: ``draw()``, or ``labcheck.diagram(**diagram_options)``."""
-    return TopologyView(draw or _diagram_for(**diagram_options), title=title)
+    def default_draw() -> Any:
+        from . import diagram  # graphviz is imported only when a diagram is drawn
+        return diagram(**diagram_options)
+    return TopologyView(draw or default_draw, title=title)
+
+
+def _exercise_diagram(exercise_id: str, check_options: dict[str, Any]) -> DrawFunction:
+    """Draw the exercise, bound to the same names and ports as its checks."""
+    binding = {k: check_options[k] for k in ("names", "ports", "suffix", "dirs")
+               if k in check_options}
+
+    def draw() -> Any:
+        from . import diagram
+        from .grading import resolve_exercise
+        return diagram(exercise=resolve_exercise(exercise_id, **binding))
+    return draw
 
 
 def check_button(exercise_id: str, *, topology: bool | TopologyView = False,
-                 check: CheckFunction | None = None) -> ExercisePanel:
+                 check: CheckFunction | None = None, hints: HintSource | None = None,
+                 **check_options: Any) -> ExercisePanel:
     """The one-call Check button of an exercise (see the module docstring).
 
     ``topology=True`` adds the exercise's expected-against-actual diagram,
     redrawn after each check; pass a :class:`TopologyView` to choose another.
-    ``check`` defaults to :func:`labcheck.check`.
+    ``check`` defaults to :func:`labcheck.check`; ``check_options`` (for
+    example ``suffix=`` or ``names=`` and ``ports=``) are passed to it.
     """
     view: TopologyView | None
     if topology is True:
-        view = TopologyView(_diagram_for(exercise=exercise_id), title=f"exercise {exercise_id}")
+        view = TopologyView(_exercise_diagram(exercise_id, check_options),
+                            title=f"exercise {exercise_id}")
     else:
         view = topology or None
-    return ExercisePanel(exercise_id, check=check, topology=view)
+    return ExercisePanel(exercise_id, check=check, hints=hints, topology=view,
+                         check_options=check_options)

@@ -7,6 +7,7 @@ same widgets against the real grading engine and daemon.
 
 from __future__ import annotations
 
+import html
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -17,20 +18,22 @@ pytest.importorskip("ipywidgets")
 
 from labcheck.errors import DaemonNotRunning  # noqa: E402
 from labcheck.widgets import (  # noqa: E402
+    ExerciseHints,
     ExercisePanel,
     HintsView,
+    ListHints,
     TopologyView,
     check_button,
     error_line,
-    hints_of,
 )
 
 
 @dataclass
 class Result:
-    name: str
+    check_id: str
     passed: bool
     hints: tuple[str, ...] = ()
+    hidden: bool = False
 
 
 @dataclass
@@ -43,7 +46,7 @@ class Report:
 
     def _repr_html_(self) -> str:
         return "<ul>" + "".join(
-            f"<li>{r.name}: {'pass' if r.passed else 'FAIL'}</li>" for r in self.results) + "</ul>"
+            f"<li>{r.check_id}: {'pass' if r.passed else 'FAIL'}</li>" for r in self.results) + "</ul>"
 
 
 def make_grader(state: dict):
@@ -78,16 +81,19 @@ def texts(output) -> list[str]:
 def test_check_fails_then_passes_and_offers_hints_one_at_a_time():
     state = {"web_net": "frontend"}
     grader = make_grader(state)
-    panel = check_button("02-web-and-db", check=grader)
+    panel = check_button("02-web-and-db", check=grader,
+                         hints=ListHints(["Is web attached to backend?",
+                                          "Try: docker network connect backend web"]))
+    assert panel.hints.widget.layout.display == "none"  # no hints before a check
     panel.button.click()
     assert grader.calls == ["02-web-and-db"]
     assert texts(panel.output) == ["exercise 02-web-and-db: not yet passed"]
     assert "web on backend: FAIL" in panel.output.outputs[0]["data"]["text/html"]
     assert panel.button.button_style == "warning" and not panel.button.disabled
-    # only the failing check's hints, one at a time
-    assert panel.hints.status() == "2 hints remain"
+    assert panel.hints.widget.layout.display == ""
+    assert panel.hints.remaining.value == "2 hints remain"
     assert panel.hints.reveal() == "Is web attached to backend?"
-    assert panel.hints.status() == "1 hint remains"
+    assert panel.hints.remaining.value == "1 hint remains"
     assert "Is web attached" in panel.hints.shown.value
     assert "Try: docker network" not in panel.hints.shown.value
     panel.hints.button.click()
@@ -100,6 +106,18 @@ def test_check_fails_then_passes_and_offers_hints_one_at_a_time():
     assert texts(panel.output) == ["exercise 02-web-and-db: passed"]
     assert panel.button.button_style == "success"
     assert panel.hints.widget.layout.display == "none"
+
+
+def test_check_options_are_passed_to_check():
+    seen = {}
+
+    def check(exercise_id, progress=None, **options):
+        seen.update(options)
+        return Report([Result("x", True)])
+
+    check_button("ex", check=check, hints=ListHints(), suffix="1a2b",
+                 ports={8000: 18000}).button.click()
+    assert seen == {"suffix": "1a2b", "ports": {8000: 18000}}
 
 
 def test_button_is_disabled_and_progress_shows_while_checking():
@@ -140,34 +158,47 @@ def test_unexpected_error_is_shown_with_details_folded_away():
     assert "<details>" in out["data"]["text/html"] and "Traceback" in out["data"]["text/html"]
 
 
-def test_hints_that_stay_the_same_stay_revealed_and_new_ones_start_hidden():
+def test_hints_view_counts_down_and_hides_when_empty():
     view = HintsView(["a", "b", "c"])
-    view.reveal()
-    view.reveal()
-    view.set_hints(["a", "x", "c"])
-    assert view.revealed == 1 and view.status() == "2 hints remain"
-    view.set_hints([])
+    assert view.status() == "3 hints remain"
+    assert [view.reveal(), view.reveal()] == ["a", "b"]
+    assert "<li>a</li><li>b</li>" in view.shown.value and view.status() == "1 hint remains"
+    assert HintsView([]).widget.layout.display == "none"
+    view.show(False)
     assert view.widget.layout.display == "none"
 
 
-def test_on_reveal_is_told_each_hint_shown():
-    shown = []
-    view = HintsView(["first", "second"], on_reveal=lambda i, h: shown.append((i, h)))
-    view.reveal()
-    view.reveal()
-    view.reveal()
-    assert shown == [(0, "first"), (1, "second")]
+def test_a_failing_hint_source_is_one_line_in_the_view():
+    class Broken(ListHints):
+        def reveal(self):
+            raise DaemonNotRunning("the hint store is unreadable. Check the folder")
+
+    view = HintsView(Broken(["a"]))
+    assert view.reveal() is None
+    assert "the hint store is unreadable" in view.message.value
 
 
-def test_hints_of_reads_a_report_hints_or_its_failed_results():
-    report = Report([Result("ok", True, ("never shown",)),
-                     Result("bad", False, ("one", "two")), Result("bad2", False, ("two",))])
-    assert hints_of(report) == ("one", "two")
+def test_exercise_hints_reveal_through_the_hint_store(tmp_path):
+    store = str(tmp_path / "hints.json")
+    source = ExerciseHints("example-web-db", hints_file=store)
+    assert source.remaining() == 2 and source.shown() == []
+    assert source.reveal() == "Containers find each other by name only on a user-defined network."
+    source.update(Report([Result("web-on-appnet", False), Result("db-running", False),
+                          Result("web-published-loopback", True)]))
+    # the exercise's second hint (with its cost), then the failed check's own
+    assert source.remaining() == 2
+    assert source.reveal().endswith("(-0.5 points)")
+    assert source.reveal() == "docker network connect appnet web"
+    assert source.remaining() == 0 and source.reveal() is None
+    # a new source on the same store sees what was revealed: it survives a restart
+    again = ExerciseHints("example-web-db", hints_file=store)
+    assert len(again.shown()) == 2 and again.remaining() == 0
 
-    class WithHints:
-        hints = ("h1", "h1", " ", "h2")
-    assert hints_of(WithHints()) == ("h1", "h2")
-    assert hints_of(object()) == ()
+
+def test_unknown_exercise_shows_the_closest_ids_in_the_hints_view():
+    view = HintsView(ExerciseHints("example-web-bd"))
+    assert "Did you mean 'example-web-db'" in html.unescape(view.message.value)
+    assert repr(view) == "HintsView(hidden)"
 
 
 class SVGThing:
