@@ -118,7 +118,9 @@ class ExerciseHints:
 
     Revealing goes through :func:`labcheck.grading.hint` (a penalty, if the
     exercise sets one, comes off the next score); what was revealed is read
-    back from the store, so it survives a kernel restart.
+    back from the store, so it survives a kernel restart. A failed check's
+    first hint, when free, is already printed in the report, so the view
+    offers only the ones after it.
     """
 
     def __init__(self, exercise_id: str, *, dirs: Iterable[str] | None = None,
@@ -141,12 +143,14 @@ class ExerciseHints:
         self.failed = tuple(r.check_id for r in getattr(report, "results", ())
                             if not r.passed and not r.hidden)
 
-    def _groups(self) -> list[tuple[str | None, tuple[Any, ...]]]:
+    def _groups(self) -> list[tuple[str | None, tuple[Any, ...], int]]:
+        """(check id or None, its hints, how many the report already shows unasked)."""
         ex = self.exercise
-        groups: list[tuple[str | None, tuple[Any, ...]]] = [(None, tuple(ex.hints))]
+        groups: list[tuple[str | None, tuple[Any, ...], int]] = [(None, tuple(ex.hints), 0)]
         for check_id in self.failed:
-            groups.append((check_id, tuple(ex.check(check_id).hints)))
-        return [(key, hints) for key, hints in groups if hints]
+            hints = tuple(ex.check(check_id).hints)
+            groups.append((check_id, hints, 1 if hints and hints[0].penalty == 0 else 0))
+        return [group for group in groups if len(group[1]) > group[2]]
 
     def _counts(self) -> dict[str, int]:
         from .exercises.hints import revealed
@@ -154,17 +158,22 @@ class ExerciseHints:
 
     def shown(self) -> list[str]:
         counts = self._counts()
-        return [h.text for key, hints in self._groups() for h in hints[: counts.get(key or "", 0)]]
+        return [h.text for key, hints, free in self._groups()
+                for h in hints[free: counts.get(key or "", 0)]]
 
     def remaining(self) -> int:
         counts = self._counts()
-        return sum(max(0, len(hints) - counts.get(key or "", 0)) for key, hints in self._groups())
+        return sum(len(hints) - max(free, counts.get(key or "", 0))
+                   for key, hints, free in self._groups())
 
     def reveal(self) -> str | None:
         from .grading import hint
         counts = self._counts()
-        for key, hints in self._groups():
-            if counts.get(key or "", 0) < len(hints):
+        for key, hints, free in self._groups():
+            count = counts.get(key or "", 0)
+            if max(count, free) < len(hints):
+                for _ in range(count, free):  # the free one the report shows: no cost
+                    hint(self.exercise, key, hints_file=self.hints_file)
                 return hint(self.exercise, key, hints_file=self.hints_file)
         return None
 

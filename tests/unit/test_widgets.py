@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
@@ -183,16 +183,36 @@ def test_exercise_hints_reveal_through_the_hint_store(tmp_path):
     source = ExerciseHints("example-web-db", hints_file=store)
     assert source.remaining() == 2 and source.shown() == []
     assert source.reveal() == "Containers find each other by name only on a user-defined network."
-    source.update(Report([Result("web-on-appnet", False), Result("db-running", False),
-                          Result("web-published-loopback", True)]))
-    # the exercise's second hint (with its cost), then the failed check's own
-    assert source.remaining() == 2
+    # web-on-appnet's only hint is free, so the report prints it: not offered again
+    source.update(Report([Result("web-on-appnet", False), Result("db-running", False)]))
+    assert source.remaining() == 1
     assert source.reveal().endswith("(-0.5 points)")
-    assert source.reveal() == "docker network connect appnet web"
     assert source.remaining() == 0 and source.reveal() is None
     # a new source on the same store sees what was revealed: it survives a restart
     again = ExerciseHints("example-web-db", hints_file=store)
     assert len(again.shown()) == 2 and again.remaining() == 0
+
+
+def test_a_failed_checks_later_hints_follow_the_exercises(tmp_path):
+    from labcheck.checks import Hint
+    from labcheck.exercises import load_exercise
+
+    store = str(tmp_path / "hints.json")
+    loaded = load_exercise("example-web-db")
+    # the real exercise, with one check given a paid second hint (a copy: the loader caches)
+    paid = replace(loaded.check("web-on-appnet"),
+                   hints=(Hint("docker network connect appnet web"),
+                          Hint("it is: docker network connect appnet web-1", 1)))
+    ex = replace(loaded, checks=tuple(paid if c.id == paid.id else c for c in loaded.checks))
+    source = ExerciseHints(ex.id, hints_file=store)
+    source._exercise = ex
+    source.update(Report([Result("web-on-appnet", False)]))
+    assert source.remaining() == 3
+    source.reveal(), source.reveal()
+    assert source.remaining() == 1
+    assert source.reveal() == "it is: docker network connect appnet web-1 (-1 points)"
+    from labcheck.exercises.hints import revealed
+    assert revealed(ex.id, store) == {"": 2, "web-on-appnet": 2}
 
 
 def test_unknown_exercise_shows_the_closest_ids_in_the_hints_view():
