@@ -33,6 +33,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -438,6 +439,23 @@ class VethLan:
     def in_namespace(self, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``command`` as the other machine on the LAN (``ip netns exec``)."""
         return _ip("netns", "exec", self.namespace, *command, check=check)
+
+    def ping(self, address: str, timeout: int = 2) -> bool:
+        """Whether the machine in the namespace gets an answer from ``address`` (one ping).
+
+        Uses the host's ``ping``, or its static busybox where there is none.
+        """
+        tool = shutil.which("ping")
+        command = [tool] if tool else []
+        if not tool:
+            from .images import find_static_busybox
+            busybox = find_static_busybox()
+            if busybox is None:
+                raise EnvironmentProblem("neither ping nor a static busybox is installed on this "
+                                         "machine: apt-get install iputils-ping")
+            command = [busybox, "ping"]
+        done = self.in_namespace(*command, "-c", "1", "-W", str(timeout), address, check=False)
+        return done.returncode == 0
 
     def remove(self) -> None:
         """Delete the pair and the namespace; nothing happens if they are gone."""

@@ -10,6 +10,7 @@ leave the swarm at once, and skip when a swarm they did not make exists.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 
@@ -17,6 +18,7 @@ import pytest
 
 from labcheck.drivers import GWBRIDGE, SwarmSession, VethLan, survey
 from labcheck.errors import UsageError
+from labcheck.lab import http_command
 from labcheck.probes import HttpGet, Reach, Resolve, run_probes
 
 
@@ -75,6 +77,10 @@ def test_macvlan_on_a_veth_parent(lab, name, lan, found, docker_client):
     assert by_name.succeeded, by_name.detail
     assert to_lan.succeeded, to_lan.detail
     mac = docker_client.api.inspect_container(a)["NetworkSettings"]["Networks"][net]["MacAddress"]
+    assert lan.ping(docker_client.api.inspect_container(a)["NetworkSettings"]["Networks"][net]
+                    ["IPAddress"])
+    unused = str(ipaddress.ip_network(f"{gateway}/{prefix}", strict=False)[200])
+    assert not lan.ping(unused)           # no container there: the ping can fail
     neighbours = lan.in_namespace("ip", "neigh", "show").stdout
     assert mac.lower() in neighbours.lower()
     lab.reset()
@@ -124,7 +130,7 @@ def test_overlay_on_a_single_node_swarm_and_full_clean_up(lab, name, no_swarm, d
                                                         HttpGet(b, a, port=80)], timeout=2)
         assert resolve.succeeded and ping.succeeded and get.succeeded, (resolve, ping, get)
         service = docker_client.services.create(
-            docker_client.images.get(lab.image).id, ["sh", "-c", "httpd -f -p 80"],
+            docker_client.images.get(lab.image).id, http_command(80),
             name=name("svc"), labels=lab.labels, networks=[net])
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not any(
