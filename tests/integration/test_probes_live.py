@@ -72,9 +72,7 @@ def test_each_probe_kind_succeeds_and_fails(docker_client, topology, name, close
         ok, words = cases[result.probe]
         assert result.ran, result
         assert result.succeeded is ok, (result.probe.describe(), result.detail, result.output)
-        assert words in result.detail, (result.probe.describe(), result.detail)
-        # bounded: TIMEOUT inside the container, plus exec overhead on a busy machine
-        assert result.duration_ms < (TIMEOUT + 8) * 1000
+        assert words in result.detail, (result.probe.describe(), result.detail, result.output)
     by_probe = {r.probe: r for r in results}
     assert by_probe[Resolve(client, name=name("web"))].addresses == (web_ip,)
     assert by_probe[HttpGet(client, target="www", port=80, path="/missing")].http_status == 404
