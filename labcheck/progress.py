@@ -153,14 +153,14 @@ class TerminalProgress:
         self._drawn = len(line)
 
     def close(self, message: str = "") -> None:
-        """End the line (with ``message`` in place of the bar, if given)."""
+        """Put ``message`` on a line in place of the bar, or erase the bar when none is given."""
         if not self.enabled or (not self._drawn and not message):
             return
         if message:
             pad = " " * max(0, self._drawn - len(message))
             self.stream.write(f"\r{message}{pad}\n")
         else:
-            self.stream.write("\n")
+            self.stream.write(f"\r{' ' * self._drawn}\r")
         self.stream.flush()
         self._drawn = 0
 

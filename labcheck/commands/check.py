@@ -72,14 +72,19 @@ def parse_pairs(items: list[str], what: str, convert: Any = str) -> dict[Any, An
 
 def run(args: argparse.Namespace) -> int:
     from ..grading import check
+    from ..progress import TerminalProgress
     from ..render.formats import render
     from ..render.text import use_color
     from ..report import format_points
     from ..snapshot import Snapshot
 
     snapshot = Snapshot.load(args.snapshot) if args.snapshot else None
-    report = check(args.exercise, snapshot=snapshot, dirs=args.exercises,
-                   **binding_options(args))
+    progress = TerminalProgress()  # a line on stderr while probes run, only on a TTY
+    try:
+        report = check(args.exercise, snapshot=snapshot, dirs=args.exercises,
+                       progress=progress, **binding_options(args))
+    finally:
+        progress.close()
     if args.format == "text" and not args.output:
         print(report.to_text(color=use_color(sys.stdout), show_hidden=args.show_hidden))
     else:

@@ -97,3 +97,13 @@ def test_reporting_closes_its_reporter_even_on_error():
             bar(1, 2, "half")
             raise RuntimeError("boom")
     assert stream.getvalue().endswith("stopped" + " " * (len("[##########..........] 1/2 half") - 7) + "\n")
+
+
+def test_terminal_progress_close_without_message_erases_the_bar():
+    stream = FakeTTY()
+    bar = P.TerminalProgress(stream, width=2)
+    bar(1, 2, "x")
+    bar.close()
+    assert stream.getvalue() == "\r[#.] 1/2 x" + "\r" + " " * len("[#.] 1/2 x") + "\r"
+    bar.close()  # nothing drawn: nothing written
+    assert stream.getvalue().count("\r") == 3
