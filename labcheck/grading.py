@@ -84,6 +84,10 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *, progress: 
 
     Two steps because some probes depend on the state (``via: ip``); the
     number of API calls is the same as one :func:`~labcheck.collect.collect`.
+    Probes that failed on a name lookup are asked once more (a loaded daemon's
+    DNS was seen to miss a known name now and then), and the second answer
+    is kept, whichever way it goes: a lookup costs milliseconds, and
+    ``not_resolves`` gains from it as much as ``resolves``.
     """
     from .collect import collect
     from .probes import DEFAULT_TIMEOUT, run_probes
@@ -99,13 +103,27 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *, progress: 
         kwargs["progress"] = progress
     from .daemon import translate_docker_error
     try:
-        results = run_probes(client, probes, **kwargs)
+        results = list(run_probes(client, probes, **kwargs))
+        again = [i for i, r in enumerate(results) if _lookup_failed(r)]
+        if again:  # a lookup can fail once on a loaded daemon: ask again, keep the answer
+            kwargs.pop("progress", None)
+            redone = run_probes(client, [probes[i] for i in again], **kwargs)
+            for i, result in zip(again, redone):
+                results[i] = result
     except Exception as exc:  # noqa: BLE001 - a daemon failure mid-run is an environment problem
         import docker.errors
         if isinstance(exc, (docker.errors.DockerException, OSError)):
             raise translate_docker_error(exc, str(client.api.base_url)) from None
         raise
     return state.with_probes(results)
+
+
+def _lookup_failed(result: Any) -> bool:
+    """A probe that ran and failed on a name lookup (quick to ask again)."""
+    from .probes import Resolve
+    if not result.ran or result.succeeded:
+        return False
+    return isinstance(result.probe, Resolve) or "does not resolve" in result.detail
 
 
 def collect_live(exercise: Exercise, client: "docker.DockerClient | None" = None, *,

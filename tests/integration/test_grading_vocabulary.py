@@ -74,7 +74,10 @@ def test_negative_checks_fail_when_their_container_is_stopped(lab, exercise, doc
     _networks(lab, n, subnet)
     lab.run(n("a"), network=n("front"), start=False)  # a probe from 'a' cannot run
     lab.run(n("b"), network=n("back"), ip=f"{subnet}.10", http=80)
-    report = grade(ex, collect_for(ex, docker_client))
+    seen = []
+    snapshot = collect_for(ex, docker_client, progress=lambda *step: seen.append(step))
+    assert seen and seen[-1][:2] == (len(snapshot.probes), len(snapshot.probes))  # passed on
+    report = grade(ex, snapshot)
     for check_id in ("a-no-name-b", "a-no-ip-b"):
         result = report.result(check_id)
         assert result.status == "fail" and "not running" in result.message, result.message
