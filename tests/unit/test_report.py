@@ -175,3 +175,26 @@ def test_cli_environment_error_is_one_line_exit_3(tmp_path):
                           text=True, env=env, cwd=tmp_path, timeout=60)
     assert done.returncode == 3
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_assert_exercise_and_score_for_notebook_graders(tmp_path):
+    import labcheck
+    hints = str(tmp_path / "h.json")
+    assert labcheck.assert_exercise(EX, snapshot=solved(), hints_file=hints).passed
+    with pytest.raises(AssertionError) as info:
+        labcheck.assert_exercise(EX, snapshot=solved(web_ip="0.0.0.0"), hints_file=hints)
+    assert "0.0.0.0:8000" in str(info.value) and "\x1b[" not in str(info.value)
+    assert labcheck.score(EX, snapshot=solved(), hints_file=hints) == 1.0
+    assert labcheck.score(EX, snapshot=solved(web_ip="0.0.0.0"), out_of=16,
+                          hints_file=hints) == 14.0
+
+
+def test_a_snapshot_records_its_binding_for_later_grading():
+    snap = solved()
+    renamed = Snapshot(networks=snap.networks, containers=snap.containers, probes=snap.probes,
+                       meta={"exercise": EX, "names": {"web": "web"}, "ports": {"8000": 8000}})
+    from labcheck.grading import resolve_exercise
+    assert resolve_exercise(EX, snapshot=renamed).binding.is_identity
+    other = Snapshot(meta={"exercise": EX, "names": {"web": "web-9"}, "ports": {"8000": 18000}})
+    bound = resolve_exercise(EX, snapshot=other)
+    assert bound.binding.names == {"web": "web-9"} and bound.binding.ports == {8000: 18000}
