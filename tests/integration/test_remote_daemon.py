@@ -100,6 +100,15 @@ def _mounts_under(root: Path) -> list[str]:
     return sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True)
 
 
+def _make_bridge(name: str, address: str) -> str:
+    """A Linux bridge with ``address`` for the second daemon; returns its name."""
+    subprocess.run(["ip", "link", "delete", name], capture_output=True, check=False)
+    for args in (["link", "add", name, "type", "bridge"], ["addr", "add", address, "dev", name],
+                 ["link", "set", name, "up"]):
+        subprocess.run(["ip", *args], check=True, capture_output=True)
+    return name
+
+
 def _stop(process: subprocess.Popen, root: Path) -> None:
     """Stop the dockerd we started (it stops its containerd), then remove its folders."""
     if process.poll() is None:
@@ -145,7 +154,12 @@ def remote() -> Iterator[RemoteDaemon]:
 
     tag = uuid.uuid4().hex[:8]
     port = _free_port()
-    (root / "daemon.json").write_text("{}\n")  # never read /etc/docker/daemon.json
+    # Never read /etc/docker/daemon.json; user-defined networks from a pool of its own.
+    (root / "daemon.json").write_text(
+        '{"default-address-pools": [{"base": "10.215.0.0/17", "size": 24}]}\n')
+    # A bridge of its own: a dockerd started with --bridge=none deletes the host's
+    # docker0, which belongs to the shared daemon.
+    bridge = _make_bridge(f"lcr{tag[:8]}", "10.215.250.1/24")
     server = root / "server"
     command = [
         "dockerd", "--config-file", str(root / "daemon.json"),
@@ -157,7 +171,7 @@ def remote() -> Iterator[RemoteDaemon]:
         "--containerd-namespace", f"labcheck-remote-{tag}",
         "--containerd-plugins-namespace", f"labcheck-remote-plugins-{tag}",
         "--cgroup-parent", f"labcheck-remote-{tag}",
-        "--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
+        f"--bridge={bridge}", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
         "--ip-forward=false", "--userland-proxy=false", "--storage-driver=vfs",
     ]
     log = open(root / "dockerd.log", "wb")
@@ -180,6 +194,7 @@ def remote() -> Iterator[RemoteDaemon]:
     finally:
         log.close()
         _stop(process, root)
+        subprocess.run(["ip", "link", "delete", bridge], capture_output=True, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -217,8 +232,9 @@ def _assert_one_clear_line(done: subprocess.CompletedProcess, *words: str) -> st
 def test_connect_reaches_the_second_daemon_not_the_shared_one(remote, remote_client):
     assert remote_client.api.base_url.startswith("https://127.0.0.1:")
     snap = collect(remote_client)
-    # --bridge=none: this daemon has no default bridge, the shared one does
-    assert {n.name for n in snap.networks} == {"host", "none"}
+    # its default bridge is its own (10.215.250.0/24), not the shared daemon's
+    assert snap.network("bridge") is not None
+    assert snap.network("bridge").subnets == ("10.215.250.0/24",)
     assert snap.engine_version
 
 
@@ -249,7 +265,7 @@ def test_cli_snapshot_through_env(remote, remote_lab, name, tmp_path):
     assert done.returncode == 0 and done.stderr == "", done
     snap = Snapshot.load(out)
     assert snap.container(box) is not None
-    assert snap.network("bridge") is None
+    assert snap.network("bridge").subnets == ("10.215.250.0/24",)  # the second daemon's
 
 
 # -- through a docker context ---------------------------------------------------
