@@ -15,6 +15,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 config="$here/daemon.json"
 log=/var/log/labcheck-dockerd.log
 dns_log=/var/log/labcheck-lab-dns.log
+# The lab's address ranges: daemon.json's pools (10.213/10.214) and the
+# subnets lessons choose (10.220...), all inside 10.208.0.0/12.
+lab_ranges=10.208.0.0/12
 gateway=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bip"].split("/")[0])' "$config")
 
 say() { printf 'ensure-docker: %s\n' "$*" >&2; }
@@ -38,8 +41,24 @@ PY
     say "lab DNS (NXDOMAIN for every outside name) on $gateway:53"
 }
 
+fence_off_machine() {
+    # Nothing from the lab may leave this machine. For every uplink (an interface
+    # with a default route): containers' forwarded traffic to it is rejected
+    # (DOCKER-USER is the chain Docker keeps for such rules), and so is the
+    # host's own traffic to the lab's address ranges (an address of a pool that
+    # no bridge holds would otherwise follow the default route out).
+    command -v iptables >/dev/null 2>&1 || return 0
+    local uplink rule
+    for uplink in $(ip route show default 2>/dev/null | awk '{for (i=1;i<NF;i++) if ($i=="dev") print $(i+1)}' | sort -u); do
+        for rule in "DOCKER-USER -o $uplink -j REJECT --reject-with icmp-net-unreachable" \
+                    "OUTPUT -o $uplink -d $lab_ranges -j REJECT --reject-with icmp-net-unreachable"; do
+            iptables -C $rule 2>/dev/null || iptables -I $rule
+        done
+    done
+}
+
 if answers; then
-    if ours; then start_lab_dns; fi
+    if ours; then start_lab_dns; fence_off_machine; fi
     exit 0
 fi
 
@@ -78,6 +97,7 @@ nohup dockerd --config-file "$config" >>"$log" 2>&1 &
 for _ in $(seq 1 60); do
     if answers; then
         start_lab_dns
+        fence_off_machine
         say "Docker daemon is up"
         exit 0
     fi
