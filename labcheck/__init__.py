@@ -46,6 +46,8 @@ __all__ = [
     "hint", "grade", "Report", "CheckResult",
     # diagrams and reachability (imported lazily: graphviz only when drawn)
     "diagram", "explain", "measure_matrix",
+    # notebooks: the first cell of every lesson
+    "ready",
 ]
 
 #: Names imported on first use: name -> module.
@@ -54,6 +56,7 @@ _LAZY = {
     "check": "grading", "assert_exercise": "grading", "score": "grading", "hint": "grading",
     "grade": "grading", "Report": "report", "CheckResult": "report",
     "diagram": "render.diagram", "explain": "reachability", "measure_matrix": "reachability",
+    "ready": "notebook",
 }
 
 
