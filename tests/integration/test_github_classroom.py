@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -22,6 +21,8 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grader_tools import grader_env  # noqa: E402
 from exercise_fixtures import load_fixture  # noqa: E402
 
 import labcheck  # noqa: E402
@@ -78,9 +79,8 @@ def _run_grading_step(job: dict, workdir: Path, options: str) -> dict[str, str]:
     step = _step(job, id="labcheck")
     output = workdir / "github_output"
     output.touch()
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    env = {**os.environ, **job.get("env", {}), "LABCHECK_OPTIONS": options,
-           "GITHUB_OUTPUT": str(output), "PATH": path}
+    env = grader_env(**{**job.get("env", {}), "LABCHECK_OPTIONS": options,
+                        "GITHUB_OUTPUT": str(output)})
     done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stderr == "", done

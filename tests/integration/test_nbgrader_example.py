@@ -9,9 +9,7 @@ back; the gradebook must hold full marks, partial credit and zero.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from labcheck.lab import Lab
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grader_tools import grader_env, need  # noqa: E402
+
+from labcheck.lab import Lab  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "nbgrader"
 ASSIGNMENT = "webdb"
@@ -32,13 +33,6 @@ SOLVED = ('lab.network(named("appnet"))\n'
 HALF_DONE = ('lab.network(named("appnet"))\n'
              'lab.run(named("db"), http=5432)\n'
              'lab.run(named("web"), http=5000)\n')
-
-
-def _need_nbgrader() -> None:
-    if importlib.util.find_spec("nbgrader") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs nbgrader: pip install -e '.[graders]'")
-        pytest.skip("nbgrader is not installed (pip install -e '.[graders]')")
 
 
 def _nbgrader(course: Path, *args: str, env: dict[str, str]) -> None:
@@ -59,12 +53,10 @@ def _submit(course: Path, student: str, build: str | None) -> None:
 
 
 def test_nbgrader_generates_and_autogrades_the_example(tmp_path, unique, docker_client):
-    _need_nbgrader()
+    need("nbgrader")
     course = tmp_path / "course"
     shutil.copytree(EXAMPLE, course)
-    # nbgrader runs `alembic` from PATH: the venv's bin folder must be on it
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    env = dict(os.environ, LABCHECK_SUFFIX=unique, PATH=path)
+    env = grader_env(LABCHECK_SUFFIX=unique)  # nbgrader runs `alembic` from PATH
     try:
         _nbgrader(course, "generate_assignment", ASSIGNMENT, "--force", env=env)
         student_version = (course / "release" / ASSIGNMENT / "webdb.ipynb").read_text()

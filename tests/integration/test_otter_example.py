@@ -7,29 +7,21 @@ and grades them: 7/7, and 2/7 with labcheck's messages in the output.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grader_tools import grader_env, need  # noqa: E402
 
-from labcheck.lab import Lab
+from labcheck.lab import Lab  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "otter"
 HALF_DONE = ('lab.network(named("appnet"))\n'
              'lab.run(named("db"), http=5432)\n'
              'lab.run(named("web"), http=5000)\n')
-
-
-def _need_otter() -> None:
-    if importlib.util.find_spec("otter") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs otter-grader: pip install -e '.[graders]'")
-        pytest.skip("otter-grader is not installed (pip install -e '.[graders]')")
 
 
 def _otter(folder: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -48,11 +40,10 @@ def _with_build(notebook: Path, source: str, out: Path) -> None:
 
 
 def test_otter_run_grades_with_labcheck(tmp_path, unique, docker_client):
-    _need_otter()
+    need("otter")
     work = tmp_path / "otter"
     shutil.copytree(EXAMPLE, work, symlinks=False)  # the exercise symlink becomes a file
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    env = dict(os.environ, LABCHECK_SUFFIX=unique, PATH=path)
+    env = grader_env(LABCHECK_SUFFIX=unique)
     _otter(work, "generate", "-t", "tests", "--no-requirements", "--no-environment",
            "--no-config", "-o", "autograder.zip", "nbgrader-webdb.yaml", env=env)
     _with_build(work / "webdb.ipynb", HALF_DONE, work / "half.ipynb")

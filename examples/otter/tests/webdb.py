@@ -6,6 +6,8 @@ The daemon is read and probed once; each case reports one check, with
 labcheck's message (and hint) as the failure message.
 """
 
+from functools import partial
+
 from otter.test_files import test_case
 
 OK_FORMAT = False
@@ -14,6 +16,10 @@ name = "webdb"
 points = 7
 
 EXERCISE = "nbgrader-webdb"
+#: (check id, hidden from students): one point each.
+CHECKS = (("appnet-exists", False), ("db-on-appnet", False), ("web-on-appnet", False),
+          ("web-resolves-db", False), ("web-reaches-db", False),
+          ("db-not-published", True), ("web-uses-embedded-dns", True))
 _reports = {}
 
 
@@ -27,36 +33,7 @@ def _result(check_id):
     assert result.passed, message
 
 
-@test_case(points=1)
-def test_appnet_exists(env):
-    _result("appnet-exists")
-
-
-@test_case(points=1)
-def test_db_on_appnet(env):
-    _result("db-on-appnet")
-
-
-@test_case(points=1)
-def test_web_on_appnet(env):
-    _result("web-on-appnet")
-
-
-@test_case(points=1)
-def test_web_resolves_db(env):
-    _result("web-resolves-db")
-
-
-@test_case(points=1)
-def test_web_reaches_db(env):
-    _result("web-reaches-db")
-
-
-@test_case(points=1, hidden=True)
-def test_db_not_published(env):
-    _result("db-not-published")
-
-
-@test_case(points=1, hidden=True)
-def test_web_uses_embedded_dns(env):
-    _result("web-uses-embedded-dns")
+# otter collects every test_case object among this file's globals
+for _check_id, _hidden in CHECKS:
+    globals()[f"test_{_check_id.replace('-', '_')}"] = test_case(
+        name=_check_id, points=1, hidden=_hidden)(partial(_result, _check_id))
