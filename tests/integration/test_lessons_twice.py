@@ -1,0 +1,61 @@
+"""Every lesson runs twice in a row in one kernel, then backwards, without an error.
+
+Students run cells again and out of order. In one kernel, each lesson is
+run top to bottom twice (the second run meets everything the first one
+made), then every code cell after the set-up cell once more in reverse
+order (each cell meets whatever the cell below it left, including the
+clean-up). No cell may raise, and none may write to stderr (nbgrader zeroes
+such cells). The kernel's last act is the lesson's own clean-up, and the
+test checks that nothing labelled with the lesson is left behind.
+
+Lessons use fixed names (web, db, mybridge): this test and nbval must not
+run the same lesson at the same moment. ``make test`` runs them one after
+the other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
+LESSONS = sorted(LESSONS_DIR.glob("[0-9][0-9]-*.ipynb"))
+
+
+def _stderr_of(cell) -> str:
+    return "".join(out.get("text", "") for out in cell.get("outputs", ())
+                   if out.get("output_type") == "stream" and out.get("name") == "stderr")
+
+
+def _run(client: NotebookClient, notebook, order: list[int], what: str) -> None:
+    for index in order:
+        cell = notebook.cells[index]
+        try:
+            client.execute_cell(cell, index)
+        except CellExecutionError as exc:
+            pytest.fail(f"{what}: cell {index} raised:\n{cell.source}\n\n{exc}")
+        stderr = _stderr_of(cell)
+        assert not stderr, f"{what}: cell {index} wrote to stderr:\n{cell.source}\n\n{stderr}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_runs_twice_then_backwards(path: Path, docker_client) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    lesson = path.name[:2]
+    with client.setup_kernel():
+        _run(client, notebook, code, "first run")
+        _run(client, notebook, code, "second run")
+        _run(client, notebook, list(reversed(code[1:])), "backwards")
+        _run(client, notebook, [code[-1]], "final clean-up")
+    left = docker_client.api.containers(
+        all=True, filters={"label": [f"io.labcheck.lesson={lesson}"]})
+    assert not left, f"lesson {lesson} left containers behind: {[c['Names'] for c in left]}"
+    nets = docker_client.api.networks(filters={"label": [f"io.labcheck.lesson={lesson}"]})
+    assert not nets, f"lesson {lesson} left networks behind: {[n['Name'] for n in nets]}"
