@@ -9,30 +9,30 @@ EXERCISE = "04-sealed"
 
 
 def solution(lab, names) -> None:
-    lab.run(names["vault"], network_mode="none")
+    lab.run(names["hermit"], network_mode="none")
 
 
 def default_bridge(lab, names) -> None:
     """No network given: the container lands on the default bridge."""
-    lab.run(names["vault"])
+    lab.run(names["hermit"])
 
 
 def stopped(lab, names) -> None:
     """Sealed, but its command exits at once."""
-    lab.run(names["vault"], network_mode="none", start=False)
+    lab.run(names["hermit"], network_mode="none", start=False)
 
 
 BROKEN = {
     "default-bridge": (default_bridge, {
-        "vault-mode-none": "docker run --network none",
-        "vault-not-on-bridge": "",
+        "hermit-mode-none": "docker run --network none",
+        "hermit-not-on-bridge": "",
     }),
     "stopped": (stopped, {
-        "vault-running": "docker start",
+        "hermit-running": "docker start",
     }),
 }
 
 
 def solution_cli(docker, names) -> None:
     """The solution with the docker CLI instead of docker-py."""
-    docker("run", "-d", "--name", names["vault"], "--network", "none", LAB_IMAGE, *IDLE_COMMAND)
+    docker("run", "-d", "--name", names["hermit"], "--network", "none", LAB_IMAGE, *IDLE_COMMAND)
