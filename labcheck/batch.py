@@ -81,18 +81,10 @@ def make_submission(exercise: "str | Exercise", *, student: str | None = None,
     revealed so far. Save it with :meth:`Snapshot.save`.
     """
     from .exercises import hints as _hints
-    from .grading import collect_for, resolve_exercise
+    from .grading import collect_live, resolve_exercise
 
     ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs)
-    own = client is None
-    if own:
-        from .daemon import connect
-        client = connect()
-    try:
-        snapshot = collect_for(ex, client, progress=progress)
-    finally:
-        if own:
-            client.close()
+    snapshot = collect_live(ex, client, progress=progress)
     record = {
         "format": SUBMISSION_FORMAT,
         "exercise": ex.id,

@@ -12,7 +12,7 @@ import argparse
 from typing import Any
 
 from ..errors import UsageError
-from .check import parse_pairs
+from .check import add_binding_options, binding_options
 from .list import add_exercises_option
 
 __all__ = ["register", "run"]
@@ -29,12 +29,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--student", metavar="NAME",
                         help="your identifier, as your course asks for it "
                              "(default: $JUPYTERHUB_USER, else none)")
-    parser.add_argument("--suffix", metavar="S",
-                        help="the exercise's objects are named NAME-S (also LABCHECK_SUFFIX)")
-    parser.add_argument("--name", metavar="LOGICAL=REAL", action="append", default=[],
-                        help="the exercise's object LOGICAL is called REAL (repeatable)")
-    parser.add_argument("--port", metavar="PORT=REAL", action="append", default=[],
-                        help="the exercise's host port PORT is REAL (repeatable)")
+    add_binding_options(parser)
     add_exercises_option(parser)
     parser.set_defaults(func=run)
 
@@ -44,10 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from ..grading import grade, resolve_exercise
     from ..report import format_points
 
-    names = parse_pairs(args.name, "name") or None
-    ports = parse_pairs(args.port, "port", int) or None
-    snapshot = make_submission(args.exercise, student=args.student, names=names, ports=ports,
-                               suffix=args.suffix, dirs=args.exercises)
+    snapshot = make_submission(args.exercise, student=args.student, dirs=args.exercises,
+                               **binding_options(args))
     try:
         snapshot.save(args.output)
     except OSError as exc:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,19 +22,13 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from grader_tools import grader_env  # noqa: E402
-from exercise_fixtures import load_fixture  # noqa: E402
+from exercise_fixtures import load_fixture, test_binding  # noqa: E402
 
 import labcheck  # noqa: E402
 from labcheck.exercises import load_exercise  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "github-classroom"
 WORKFLOW = EXAMPLE / ".github" / "workflows" / "classroom.yml"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _job() -> dict:
@@ -94,8 +87,7 @@ def test_workflow_grading_step_feeds_the_classroom_reporter(variant, lab, unique
     exercise_id = job["env"]["EXERCISE"]
     fixture = load_fixture(exercise_id)
     exercise = load_exercise(exercise_id)
-    names = exercise.binding_for(suffix=unique,
-                                 ports={p: _free_port() for p in exercise.host_ports()})
+    names = test_binding(exercise_id, unique)
     build = fixture.solution if variant == "solution" else fixture.BROKEN[variant][0]
     build(lab, names)
     options = " ".join([f"--name={k}={v}" for k, v in names.names.items()]

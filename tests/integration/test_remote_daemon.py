@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,20 +31,17 @@ from typing import Iterator
 
 import pytest
 
-from labcheck import DaemonTLSError, DaemonUnreachable, LabcheckError, Snapshot, connect
-from labcheck.collect import collect
-from labcheck.lab import Lab
-from labcheck.probes import Reach, ReadResolvConf
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
+from exercise_fixtures import free_port  # noqa: E402
+
+from labcheck import DaemonTLSError, DaemonUnreachable, LabcheckError, Snapshot, connect  # noqa: E402
+from labcheck.collect import collect  # noqa: E402
+from labcheck.lab import Lab  # noqa: E402
+from labcheck.probes import Reach, ReadResolvConf  # noqa: E402
 
 _DOCKER_VARS = ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_CONTEXT",
                 "DOCKER_CONFIG")
 _START_TIMEOUT = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _openssl(*args: str, cwd: Path) -> None:
@@ -153,7 +149,7 @@ def remote() -> Iterator[RemoteDaemon]:
     shutil.copy(root / "rogue-ca" / "ca.pem", wrong_ca / "ca.pem")
 
     tag = uuid.uuid4().hex[:8]
-    port = _free_port()
+    port = free_port()
     # Never read /etc/docker/daemon.json; user-defined networks from a pool of its own.
     (root / "daemon.json").write_text(
         '{"default-address-pools": [{"base": "10.215.0.0/17", "size": 24}]}\n')
@@ -281,7 +277,7 @@ def contexts(remote: RemoteDaemon) -> Path:
     env["DOCKER_CONFIG"] = str(config)
     good, bad = remote.certs, remote.wrong_ca
     for context, host, certs in (("remote", remote.host, good), ("badca", remote.host, bad),
-                                 ("down", f"tcp://127.0.0.1:{_free_port()}", good)):
+                                 ("down", f"tcp://127.0.0.1:{free_port()}", good)):
         spec = f"host={host},ca={certs / 'ca.pem'},cert={certs / 'cert.pem'},key={certs / 'key.pem'}"
         subprocess.run(["docker", "context", "create", context, "--docker", spec],
                        env=env, check=True, capture_output=True, timeout=60)
@@ -330,7 +326,7 @@ def test_docker_context_chosen_with_docker_context_use(contexts, remote, tmp_pat
 # -- one clear line for each way it goes wrong -------------------------------------
 
 def _wrong_setups(remote: RemoteDaemon, contexts: Path | None) -> dict[str, tuple]:
-    refused = f"tcp://127.0.0.1:{_free_port()}"
+    refused = f"tcp://127.0.0.1:{free_port()}"
     plain = {k: v for k, v in remote.env().items()
              if k not in ("DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")}
     setups = {

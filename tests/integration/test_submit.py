@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
-from exercise_fixtures import load_fixture  # noqa: E402
+from exercise_fixtures import free_port, load_fixture, test_binding  # noqa: E402
 
 import labcheck  # noqa: E402
 from labcheck.batch import make_submission, submission_info  # noqa: E402
@@ -29,16 +28,9 @@ EXERCISE = "example-web-db"
 FIXTURE = load_fixture(EXERCISE)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def names(unique):
-    ex = load_exercise(EXERCISE)
-    return ex.binding_for(suffix=unique, ports={p: _free_port() for p in ex.host_ports()})
+    return test_binding(EXERCISE, unique)
 
 
 def _binding_args(names) -> list[str]:
@@ -103,7 +95,7 @@ def test_a_submission_records_probes_version_time_and_student(lab, names, docker
 
 def test_submit_without_a_daemon_is_one_line_exit_3(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
-    env["DOCKER_HOST"] = f"tcp://127.0.0.1:{_free_port()}"
+    env["DOCKER_HOST"] = f"tcp://127.0.0.1:{free_port()}"
     done = _labcheck("submit", EXERCISE, "-o", str(tmp_path / "me.json"), env=env)
     assert done.returncode == 3 and done.stdout == ""
     assert len(done.stderr.splitlines()) == 1 and "does not answer" in done.stderr
