@@ -49,9 +49,12 @@ def run(args: argparse.Namespace) -> int:
     exercise = resolve_exercise(info.exercise, snapshot=snapshot, dirs=args.exercises)
     report = grade(exercise, snapshot, revealed=info.hints_revealed)
     who = f" for {info.student}" if info.student else ""
-    state = ("every check passes" if report.passed
-             else f"{len(report.visible())- sum(1 for r in report.visible() if r.passed)} "
-                  "visible checks fail; details: labcheck check " + info.exercise)
+    failing = sum(1 for r in report.visible() if not r.passed)
+    if report.passed:
+        state = "every check passes"
+    else:
+        state = (f"{failing} check{'s' if failing != 1 else ''} fail" if failing
+                 else "a hidden check fails") + f"; details: labcheck check {info.exercise}"
     print(f"saved submission of {info.exercise}{who} to {args.output} "
           f"(now {format_points(report.score)}/{format_points(report.max_score)} points, "
           f"{state})")
