@@ -24,7 +24,7 @@ $(VENV)/.lab: pyproject.toml
 	touch $@
 
 $(VENV)/.test: pyproject.toml $(VENV)/.lab
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,graders]'
 	touch $@
 
 daemon:
