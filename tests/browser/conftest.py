@@ -132,10 +132,31 @@ def exercise_binding(unique):
     return lambda exercise_id: exercise_fixtures.test_binding(exercise_id, unique)
 
 
+def notebook7_missing() -> str | None:
+    """Why Notebook 7 cannot be tested here, or None when it can."""
+    try:
+        from importlib.metadata import version
+        major = int(version("notebook").split(".")[0])
+    except Exception:  # noqa: BLE001 - not installed, or an odd version string
+        return "Notebook 7 is not installed (run: .venv/bin/pip install -e '.[test]')"
+    return None if major >= 7 else f"the notebook package is {major}.x, not 7"
+
+
+@pytest.fixture(params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
+def ui(request) -> str:
+    """Each browser test runs in JupyterLab and in Notebook 7 (same server)."""
+    if request.param == "notebook":
+        reason = notebook7_missing()
+        if reason:
+            _missing(reason)
+    return request.param
+
+
 @pytest.fixture
-def open_notebook(page, jupyter_server, output_dir):
+def open_notebook(page, jupyter_server, output_dir, ui):
     """``open_notebook("x.ipynb")``: the notebook (under the server's root) open and idle."""
-    return lambda notebook: lab_page.LabPage(page, jupyter_server, notebook, output_dir).open()
+    return lambda notebook: lab_page.LabPage(page, jupyter_server, notebook, output_dir,
+                                             ui=ui).open()
 
 
 @dataclass
@@ -155,8 +176,10 @@ class JupyterServer:
         with urllib.request.urlopen(request, timeout=5) as response:
             return json.load(response)
 
-    def lab_url(self, notebook: str) -> str:
-        return f"{self.url}lab/tree/{notebook}?token={self.token}"
+    def notebook_url(self, notebook: str, ui: str = "lab") -> str:
+        """The notebook's page in JupyterLab (``ui="lab"``) or Notebook 7 (``"notebook"``)."""
+        route = {"lab": "lab/tree", "notebook": "notebooks"}[ui]
+        return f"{self.url}{route}/{notebook}?token={self.token}"
 
 
 def _write_lab_settings(settings: Path) -> None:
@@ -167,8 +190,12 @@ def _write_lab_settings(settings: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def jupyter_server(tmp_path_factory) -> Iterator[JupyterServer]:
-    """JupyterLab on a free port of 127.0.0.1, with a token, serving a temporary folder."""
+def jupyter_server(tmp_path_factory, chromium_path, sync_playwright_api
+                   ) -> Iterator[JupyterServer]:
+    """JupyterLab on a free port of 127.0.0.1, with a token, serving a temporary folder.
+
+    It asks for the browser first: without one there is nothing to start it for.
+    """
     base = tmp_path_factory.mktemp("jupyter")
     root = base / "root"
     root.mkdir()

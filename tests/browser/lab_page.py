@@ -1,4 +1,4 @@
-"""Driving a notebook in JupyterLab 4 the way a person does: open, run cells, click.
+"""Driving a notebook in JupyterLab 4 or Notebook 7 the way a person does.
 
 A small page object over Playwright. Its waits are on what a person would
 wait for: the kernel connected *and* idle (the server's own account of the
@@ -110,18 +110,20 @@ def exercise_copy(lesson: Path, exercise_id: str, target: Path, *, label: str,
 class LabPage:
     """One notebook open in JupyterLab."""
 
-    def __init__(self, page: Any, server: Any, notebook: str, output_dir: Path) -> None:
+    def __init__(self, page: Any, server: Any, notebook: str, output_dir: Path,
+                 ui: str = "lab") -> None:
         self.page = page
         self.server = server
         self.notebook = notebook
         self.output_dir = output_dir
+        self.ui = ui  # "lab" (JupyterLab) or "notebook" (Notebook 7): the same notebook widget
         self.shots: list[Path] = []
 
     # -- opening ---------------------------------------------------------
 
     def open(self, timeout: float = 90) -> "LabPage":
         """Open the notebook and wait until its kernel is connected and idle."""
-        self.page.goto(self.server.lab_url(self.notebook))
+        self.page.goto(self.server.notebook_url(self.notebook, self.ui))
         self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell",
                                     timeout=timeout * 1000)
         self.wait_kernel_idle(timeout)
@@ -165,7 +167,7 @@ class LabPage:
                     f"cell {index} to become active")
 
     def prompt(self, index: int) -> str:
-        return (self.cell(index).locator(".jp-InputPrompt").first.inner_text() or "").strip()
+        return (self.cell(index).locator(".jp-InputPrompt").first.text_content() or "").strip()
 
     def run_cell(self, index: int, timeout: float = 120) -> None:
         """Select cell ``index``, run it (Shift+Enter) and wait for it to finish."""
@@ -185,7 +187,19 @@ class LabPage:
             self.run_cell(index, timeout)
 
     def output_text(self, index: int) -> str:
-        return self.cell(index).locator(".jp-Cell-outputWrapper").inner_text()
+        """The text of cell ``index``'s outputs.
+
+        textContent, not innerText: JupyterLab lets the browser skip laying out
+        cells out of view (content-visibility), and innerText is empty there.
+        """
+        return self.cell(index).locator(".jp-Cell-outputWrapper").text_content() or ""
+
+    def error_outputs(self, index: int) -> list[str]:
+        """Texts of cell ``index``'s error and stderr outputs (a passing cell has none)."""
+        found = self.cell(index).locator(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+        return [found.nth(i).text_content() or "" for i in range(found.count())]
 
     def wait_output(self, index: int, text: str, timeout: float = 60) -> None:
         """Wait until cell ``index``'s output contains ``text``."""
@@ -204,7 +218,7 @@ class LabPage:
         """A screenshot of the window, with cell ``index`` scrolled into view."""
         if index is not None:
             self.cell(index).scroll_into_view_if_needed()
-        path = self.output_dir / f"{len(self.shots) + 1:02d}-{name}.png"
+        path = self.output_dir / f"{len(self.shots) + 1:02d}-{self.ui}-{name}.png"
         self.page.screenshot(path=str(path))
         self.shots.append(path)
         return path

@@ -21,17 +21,21 @@ EXERCISE = "01-publish"
 def test_check_fails_then_hint_then_pass(lab_helpers, jupyter_server, open_notebook, lab,
                                         unique, exercise_binding):
     binding = exercise_binding(EXERCISE)
-    copy = lab_helpers.exercise_copy(LESSON, EXERCISE,
-                                     jupyter_server.root / f"lesson-{unique}.ipynb",
+    # A folder of its own: the kernel starts there, so the hint store is this test's alone.
+    folder = jupyter_server.root / f"run-{unique}"
+    folder.mkdir()
+    copy = lab_helpers.exercise_copy(LESSON, EXERCISE, folder / LESSON.name,
                                      label=lab.lesson, names=binding.names, ports=binding.ports)
-    nb = open_notebook(copy.path.name)
+    nb = open_notebook(f"{folder.name}/{copy.path.name}")
     nb.screenshot("opened")
 
     # Run the cells as a student does, down to the Check button.
     nb.run_cells(range(copy.check + 1))
     check = nb.button(copy.check, "Check", ".labcheck-exercise")
     check.wait_for(state="visible")
-    assert "ready:" in nb.output_text(copy.setup), nb.output_text(copy.setup)
+    for index in range(copy.check + 1):
+        assert nb.error_outputs(index) == [], (index, nb.output_text(index))
+    assert lab.lesson in nb.output_text(copy.setup)  # the copy's Lab, with this test's label
 
     # Wrong state: nothing is built yet. Check fails, and says what to do.
     check.click()
@@ -39,11 +43,11 @@ def test_check_fails_then_hint_then_pass(lab_helpers, jupyter_server, open_noteb
     report.wait_for(state="visible", timeout=60_000)
     failed = report.locator('tr[data-status="fail"]')
     assert failed.count() >= 1
-    assert binding.names["hello"] in report.inner_text()
-    assert "all checks pass" not in report.inner_text()
+    assert binding.names["hello"] in report.text_content()
+    assert "all checks pass" not in report.text_content()
     hints = nb.cell(copy.check).locator(".labcheck-hints")
     hints.wait_for(state="visible")
-    before = hints.inner_text()
+    before = hints.text_content()
     assert "2 hints remain" in before, before   # the exercise's two; the checks' are free
     nb.screenshot("failed", copy.check)
 
@@ -51,7 +55,7 @@ def test_check_fails_then_hint_then_pass(lab_helpers, jupyter_server, open_noteb
     nb.button(copy.check, "Show a hint", ".labcheck-hints").click()
     first_hint = "A published port is written host_ip:host_port:container_port."
     nb.wait_output(copy.check, first_hint)
-    assert "1 hint remains" in hints.inner_text(), hints.inner_text()
+    assert "1 hint remains" in hints.text_content(), hints.text_content()
     nb.screenshot("hint", copy.check)
 
     # Fix the state by running the solution cell. Pressing Check made the
@@ -70,3 +74,5 @@ def test_check_fails_then_hint_then_pass(lab_helpers, jupyter_server, open_noteb
     nb.run_cell(copy.verify)
     nb.wait_output(copy.verify, "points")
     assert "FAIL" not in nb.output_text(copy.verify)
+    for index in (copy.solution, copy.verify):
+        assert nb.error_outputs(index) == [], (index, nb.output_text(index))
