@@ -33,7 +33,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -252,10 +252,24 @@ def output_dir(request) -> Path:
     return folder
 
 
+@dataclass
+class BrowserLog:
+    """What the page did: requests aborted (not for 127.0.0.1), console lines, websockets."""
+
+    blocked: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    sockets: list[str] = field(default_factory=list)
+
+
 @pytest.fixture
-def page(sync_playwright_api, chromium_path, tmp_path, output_dir):
+def browser_log() -> BrowserLog:
+    return BrowserLog()
+
+
+@pytest.fixture
+def page(sync_playwright_api, chromium_path, tmp_path, output_dir, browser_log):
     """A Chromium page with a fresh profile that can reach only 127.0.0.1."""
-    blocked: list[str] = []
+    blocked, console, sockets = browser_log.blocked, browser_log.console, browser_log.sockets
     context = sync_playwright_api.chromium.launch_persistent_context(
         str(tmp_path / "chromium-profile"), executable_path=chromium_path, headless=True,
         args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900},
@@ -283,8 +297,6 @@ def page(sync_playwright_api, chromium_path, tmp_path, output_dir):
             return
         socket_route.connect_to_server()
 
-    console: list[str] = []
-    sockets: list[str] = []
     context.route("**/*", only_local)
     context.route_web_socket(lambda url: True, only_local_socket)
     the_page = context.pages[0] if context.pages else context.new_page()
