@@ -55,14 +55,16 @@ def test_panel_fails_offers_hints_then_passes(lab, unique, docker_client, tmp_pa
     report = panel.run_check()
     assert report is not None and not report.passed, panel.error
     page = html.unescape(panel.output.outputs[0]["data"]["text/html"])
-    assert "the default bridge has no embedded DNS" in page
+    assert "the default bridge has no embedded DNS" in page, report.to_text()
     assert binding["web"] in page
     assert panel.hints.remaining.value == "2 hints remain"
     assert panel.hints.reveal().startswith("Containers find each other by name")
     assert panel.hints.remaining.value == "1 hint remains"
     # probes ran with the bar: 0 of N first, then up to N of N
     totals = {t for _, t, _ in progress_seen if t}
-    assert len(totals) == 1 and progress_seen[-1][0] == progress_seen[-1][1] == totals.pop()
+    assert len(totals) == 1, progress_seen
+    assert progress_seen[-1][0] == progress_seen[-1][1] == totals.pop(), progress_seen
+    assert panel.topology.error is None, panel.topology.error
     svg_before = panel.topology.output.outputs[0]["data"]["image/svg+xml"]
 
     module.solution(lab, binding)
@@ -70,4 +72,5 @@ def test_panel_fails_offers_hints_then_passes(lab, unique, docker_client, tmp_pa
     assert report.passed, report.to_text()
     assert panel.button.button_style == "success"
     assert panel.hints.widget.layout.display == "none"
+    assert panel.topology.error is None, panel.topology.error
     assert panel.topology.output.outputs[0]["data"]["image/svg+xml"] != svg_before
