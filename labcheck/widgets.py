@@ -438,12 +438,13 @@ def _exercise_diagram(exercise_id: str, check_options: dict[str, Any]) -> DrawFu
 
 
 def check_button(exercise_id: str, *, topology: bool | TopologyView = False,
-                 check: CheckFunction | None = None, hints: HintSource | None = None,
-                 **check_options: Any) -> ExercisePanel:
+                 refresh_topology: bool = True, check: CheckFunction | None = None,
+                 hints: HintSource | None = None, **check_options: Any) -> ExercisePanel:
     """The one-call Check button of an exercise (see the module docstring).
 
     ``topology=True`` adds the exercise's expected-against-actual diagram,
-    redrawn after each check; pass a :class:`TopologyView` to choose another.
+    redrawn after each check (unless ``refresh_topology=False``; its Refresh
+    button always works); pass a :class:`TopologyView` to choose another.
     ``check`` defaults to :func:`labcheck.check`; ``check_options`` (for
     example ``suffix=`` or ``names=`` and ``ports=``) are passed to it.
     """
@@ -454,4 +455,4 @@ def check_button(exercise_id: str, *, topology: bool | TopologyView = False,
     else:
         view = topology or None
     return ExercisePanel(exercise_id, check=check, hints=hints, topology=view,
-                         check_options=check_options)
+                         refresh_topology=refresh_topology, check_options=check_options)

@@ -248,13 +248,18 @@ def test_topology_view_draws_refreshes_and_shows_errors_in_place():
     assert "lesson 02 diagram" in view._repr_mimebundle_()["text/plain"]
 
 
-def test_panel_refreshes_its_topology_after_each_check():
+def test_panel_refreshes_its_topology_after_each_check_unless_asked_not_to():
     draws = []
     view = TopologyView(lambda: draws.append(1) or SVGThing(str(len(draws))), draw_now=False)
-    panel = check_button("ex", check=make_grader({"web_net": "backend"}), topology=view)
+    panel = check_button("ex", check=make_grader({"web_net": "backend"}), topology=view,
+                         hints=ListHints())
     panel.button.click()
     panel.button.click()
     assert len(draws) == 2 and view.widget in panel.widget.children
+    still = check_button("ex", check=make_grader({}), topology=view, refresh_topology=False,
+                         hints=ListHints())
+    still.button.click()
+    assert len(draws) == 2
 
 
 def test_text_repr_without_a_frontend_is_stable():
