@@ -257,6 +257,12 @@ def reporting(description: str = "", *, done_message: str = "",
         with reporting("starting containers") as bar:
             for name in track(["web", "db", "cache"], bar, "starting {}"):
                 lab.run(name, network="mybridge")
+
+        with reporting("lab image", done_message="lab image ready") as bar:
+            labcheck.ensure_lab_image(client, progress=message_callback(bar))
+
+        with reporting("probes") as bar:
+            results = run_probes(client, probes, progress=bar)
     """
     reporter = auto_progress(description, stream=stream)
     try:
