@@ -9,7 +9,8 @@
    every HTTP request docker-py sends to the daemon (API calls, execs of
    probes included), so the report can say which share of each lesson's
    time is spent waiting on the daemon, and which share is the kernel,
-   Python and Graphviz.
+   Python and Graphviz. Probes run in parallel threads and their requests
+   are added up, so the share is an upper bound.
 
 Timings are noisy on a shared 2-core machine: read the ratios of one run,
 never compare across runs. Lessons use fixed names, so do not run this while
