@@ -382,14 +382,40 @@ def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
         return ProbeResult(probe, ran=False, succeeded=False,
                            detail=f"labcheck probes only loopback addresses, not {probe.host}")
     try:
-        with socket.create_connection((probe.host, probe.port), timeout=timeout):
-            pass
+        with socket.create_connection((probe.host, probe.port), timeout=timeout) as conn:
+            closed_at_once = _closed_at_once(conn)
     except OSError as exc:
         reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc)
         return ProbeResult(probe, ran=True, succeeded=False,
                            detail=f"{probe.host}:{probe.port} does not answer on the host: {reason}")
+    if closed_at_once:
+        return ProbeResult(probe, ran=True, succeeded=False,
+                           detail=f"{probe.host}:{probe.port} is published but nothing answers "
+                                  "behind it: the connection was closed at once (is the server "
+                                  "in the container running and listening on that port?)")
     return ProbeResult(probe, ran=True, succeeded=True,
                        detail=f"{probe.host}:{probe.port} answers on the host")
+
+
+#: How long the host waits to see whether a fresh connection is closed at once.
+_CLOSE_WAIT = 0.5
+
+
+def _closed_at_once(conn: socket.socket) -> bool:
+    """Whether the peer closed a just-opened connection without a word.
+
+    Docker's userland proxy accepts on a published port even when nothing
+    listens in the container, then closes as soon as its own connection to
+    the container is refused. A real server either waits for the request
+    (no data within the wait) or greets (data): both count as answering.
+    """
+    conn.settimeout(_CLOSE_WAIT)
+    try:
+        return conn.recv(1) == b""
+    except socket.timeout:
+        return False
+    except OSError:  # reset by the proxy
+        return True
 
 
 def _exec_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout: int,

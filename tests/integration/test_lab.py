@@ -13,8 +13,8 @@ pytestmark = pytest.mark.docker
 def test_running_a_cell_twice_meets_no_conflict(docker_client, lab, name):
     api = docker_client.api
     for _ in range(2):  # a student re-running the same cell
-        net = lab.network(name("net"), subnet="10.214.240.0/24")
-        lab.run(name("web"), network=net, aliases=["www"], ip="10.214.240.10", http=80)
+        net = lab.network(name("net"), subnet="10.221.240.0/24")
+        lab.run(name("web"), network=net, aliases=["www"], ip="10.221.240.10", http=80)
         lab.run(name("db"), network=net)
         lab.connect(name("db"), net, aliases=["database"])
         lab.connect(name("db"), net, aliases=["database"])
@@ -22,7 +22,7 @@ def test_running_a_cell_twice_meets_no_conflict(docker_client, lab, name):
     assert len(nets) == 1
     web = api.inspect_container(name("web"))
     assert web["State"]["Running"]
-    assert web["NetworkSettings"]["Networks"][net]["IPAddress"] == "10.214.240.10"
+    assert web["NetworkSettings"]["Networks"][net]["IPAddress"] == "10.221.240.10"
     assert "www" in web["NetworkSettings"]["Networks"][net]["Aliases"]
     db = api.inspect_container(name("db"))
     assert "database" in db["NetworkSettings"]["Networks"][net]["Aliases"]

@@ -26,7 +26,7 @@ TIMEOUT = 2
 @pytest.fixture
 def topology(lab, name):
     """front: web (HTTP on 80, published on 127.0.0.1), client; back: db (isolated)."""
-    front = lab.network(name("front"), subnet="10.214.231.0/24")
+    front = lab.network(name("front"), subnet="10.221.231.0/24")
     back = lab.network(name("back"))
     lab.run(name("web"), network=front, aliases=["www"], http=80,
             ports={80: ("127.0.0.1", None)})
@@ -43,7 +43,7 @@ def test_each_probe_kind_succeeds_and_fails(docker_client, topology, name, close
     db_ip = db.endpoint(topology["back"]).ipv4
     host_port = web.published()[0].host_port
     client = name("client")
-    unused = "10.214.231.250"  # inside the front subnet, assigned to nobody
+    unused = "10.221.231.250"  # inside the front subnet, assigned to nobody
     cases = {
         # probe: (expected to succeed, words in the detail)
         Resolve(client, name=name("web")): (True, web_ip),
@@ -140,3 +140,19 @@ def test_sidecar_probes_from_a_container_without_tools(docker_client, lab, name,
     # this test's helpers (sharing bare's namespace) are gone afterwards
     modes = {(h.get("HostConfig") or {}).get("NetworkMode") for h in _helpers(docker_client)}
     assert f"container:{box}" not in modes
+
+
+def test_host_reach_fails_when_the_port_is_published_but_nothing_listens(docker_client, lab,
+                                                                           name):
+    """docker-proxy accepts on a published port even with no server behind it."""
+    net = lab.network(name("hr"))
+    lab.run(name("silent"), network=net, ports={80: ("127.0.0.1", None)})
+    lab.run(name("served"), network=net, http=80, ports={80: ("127.0.0.1", None)})
+    snap = collect(docker_client)
+    silent_port = snap.container(name("silent")).published()[0].host_port
+    served_port = snap.container(name("served")).published()[0].host_port
+    silent, served = run_probes(docker_client, [HostReach(port=silent_port),
+                                                HostReach(port=served_port)])
+    assert silent.ran and not silent.succeeded, silent
+    assert "nothing answers behind it" in silent.detail
+    assert served.succeeded, served

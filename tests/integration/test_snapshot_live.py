@@ -13,9 +13,9 @@ pytestmark = pytest.mark.docker
 
 @pytest.fixture
 def live(lab, name):
-    front = lab.network(name("front"), subnet="10.214.232.0/24", gateway="10.214.232.1")
+    front = lab.network(name("front"), subnet="10.221.232.0/24", gateway="10.221.232.1")
     back = lab.network(name("back"), internal=True)
-    lab.run(name("web"), network=front, aliases=["www", "site"], ip="10.214.232.10", http=80,
+    lab.run(name("web"), network=front, aliases=["www", "site"], ip="10.221.232.10", http=80,
             ports={80: ("127.0.0.1", None)}, hostname="webhost")
     lab.run(name("api"), network=front, networks=[back])
     lab.connect(name("api"), back, aliases=["backend"])
@@ -31,12 +31,12 @@ def live(lab, name):
 def test_snapshot_of_a_live_topology(docker_client, live, name):
     snap = collect(docker_client, detail=[name("web"), name("api")])
     front, back = snap.network(live["front"]), snap.network(live["back"])
-    assert front.subnets == ("10.214.232.0/24",) and front.gateways == ("10.214.232.1",)
+    assert front.subnets == ("10.221.232.0/24",) and front.gateways == ("10.221.232.1",)
     assert back.is_internal and not front.is_internal and front.has_embedded_dns
     web = snap.container(name("web"))
     assert web.is_running and web.hostname == "webhost"
     endpoint = web.endpoint(live["front"])
-    assert endpoint.ipv4 == "10.214.232.10" and endpoint.ipv4_prefix == 24
+    assert endpoint.ipv4 == "10.221.232.10" and endpoint.ipv4_prefix == 24
     assert {"www", "site"} <= set(endpoint.aliases)
     [published] = web.published()
     assert published.host_ip == "127.0.0.1" and published.container_port == 80
@@ -54,7 +54,7 @@ def test_snapshot_of_a_live_topology(docker_client, live, name):
     sidecar = snap.container(name("sidecar"))
     assert snap.container(sidecar.shares_namespace_with).name == name("web")
     assert {c.name for c in snap.containers_on(live["back"])} == {name("api"), name("db")}
-    assert snap.owning_network("10.214.232.10") == front
+    assert snap.owning_network("10.221.232.10") == front
     assert snap.engine_version and snap.api_version and snap.taken_at
     # the round trip of a live snapshot
     assert Snapshot.loads(snap.dumps()) == snap
