@@ -86,8 +86,9 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *, progress: 
     number of API calls is the same as one :func:`~labcheck.collect.collect`.
     Probes that failed on a name lookup are asked once more (a loaded daemon's
     DNS was seen to miss a known name now and then), and the second answer
-    is kept, whichever way it goes: a lookup costs milliseconds, and
-    ``not_resolves`` gains from it as much as ``resolves``.
+    is kept, whichever way it goes. :class:`~labcheck.probes.Resolve` asks
+    twice inside the container already, so only reach and HTTP probes that
+    could not resolve their target are run again.
     """
     from .collect import collect
     from .probes import DEFAULT_TIMEOUT, run_probes
@@ -121,9 +122,9 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *, progress: 
 def _lookup_failed(result: Any) -> bool:
     """A probe that ran and failed on a name lookup (quick to ask again)."""
     from .probes import Resolve
-    if not result.ran or result.succeeded:
+    if not result.ran or result.succeeded or isinstance(result.probe, Resolve):
         return False
-    return isinstance(result.probe, Resolve) or "does not resolve" in result.detail
+    return "does not resolve" in result.detail
 
 
 def collect_live(exercise: Exercise, client: "docker.DockerClient | None" = None, *,

@@ -24,7 +24,10 @@ from .ownership import ResetResult, is_owned, lesson_labels, reset
 if TYPE_CHECKING:  # pragma: no cover
     import docker
 
-__all__ = ["Lab", "IDLE_COMMAND", "http_command"]
+    from .probes import Probe, ProbeResult
+    from .snapshot import Snapshot
+
+__all__ = ["Lab", "IDLE_COMMAND", "http_command", "show"]
 
 #: Keeps a lab container running and stops at once on SIGTERM.
 IDLE_COMMAND = ["sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"]
@@ -252,3 +255,66 @@ class Lab:
     def reset(self) -> ResetResult:
         """Remove everything this lab's lesson created."""
         return reset(self.client, lesson=self.lesson)
+
+    # -- for lesson cells -----------------------------------------------
+
+    def ensure_network(self, name: str, **options: Any) -> str:
+        """Network ``name`` as it is if it exists, else made now with ``options``.
+
+        For cells that build on an earlier section: run out of order, they
+        make what they need; run in order, they keep what is there.
+        """
+        if self.state().network(name) is None:
+            self.network(name, **options)
+        return name
+
+    def ensure_container(self, name: str, **options: Any) -> str:
+        """Container ``name`` as it is if it exists, else run now (see :meth:`run`)."""
+        if self.state().container(name) is None:
+            self.run(name, **options)
+        return name
+
+    def ip_of(self, name: str, network: str = "bridge") -> str:
+        """The IPv4 address of container ``name`` on ``network`` ('' if it has none)."""
+        box = self.state().container(name)
+        endpoint = box.endpoint(network) if box else None
+        return (endpoint.ipv4 or "") if endpoint else ""
+
+    def state(self) -> "Snapshot":
+        """The whole daemon's state now (list endpoints only; no probes)."""
+        from .collect import collect
+        return collect(self.client)
+
+    def snapshot(self, also: Iterable[str] = (), probes: Sequence["Probe"] = ()) -> "Snapshot":
+        """This lesson's containers, plus those named in ``also``, and their networks.
+
+        ``also`` admits a student's own containers made with the CLI (no
+        labels) by name; other lessons' and the user's objects stay out.
+        """
+        from .collect import collect
+        from .ownership import LESSON_LABEL
+        from .snapshot import Snapshot
+
+        snap = collect(self.client, probes)
+        wanted = set(also)
+        boxes = tuple(c for c in snap.containers
+                      if c.labels.get(LESSON_LABEL) == self.lesson
+                      or (LESSON_LABEL not in c.labels and c.name in wanted))
+        used = {net for box in boxes for net in box.networks}
+        nets = tuple(n for n in snap.networks
+                     if n.name in used or n.labels.get(LESSON_LABEL) == self.lesson)
+        return Snapshot(networks=nets, containers=boxes, probes=snap.probes,
+                        taken_at=snap.taken_at, engine_version=snap.engine_version,
+                        api_version=snap.api_version, labcheck_version=snap.labcheck_version)
+
+    def draw(self, also: Iterable[str] = (), **options: Any) -> Any:
+        """A diagram of :meth:`snapshot` (see :func:`labcheck.diagram` for ``options``)."""
+        from .render.diagram import diagram
+        return diagram(self.snapshot(also), all=True, **options)
+
+
+def show(results: Iterable["ProbeResult"]) -> None:
+    """Print one line per probe result: yes/no | what was asked | what was found."""
+    for result in results:
+        print("yes" if result.succeeded else "no ", "|", result.probe.describe(), "|",
+              result.detail)
