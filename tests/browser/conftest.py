@@ -26,6 +26,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -92,11 +93,19 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def sync_playwright_api():
+def playwright_installed() -> None:
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         _missing("Python's playwright is not installed (run: .venv/bin/pip install -e '.[test]')")
+
+
+@pytest.fixture(scope="module")
+def sync_playwright_api(playwright_installed):
+    """Playwright's sync API, for one test module only: while it runs, its event
+    loop is this thread's, which other tests (nbclient, nbval) need for theirs."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as api:
         yield api
 
@@ -153,10 +162,25 @@ def ui(request) -> str:
 
 
 @pytest.fixture
-def open_notebook(page, jupyter_server, output_dir, ui):
-    """``open_notebook("x.ipynb")``: the notebook (under the server's root) open and idle."""
-    return lambda notebook: lab_page.LabPage(page, jupyter_server, notebook, output_dir,
-                                             ui=ui).open()
+def notebook_folder(jupyter_server, unique) -> Iterator[Path]:
+    """A folder of this test's own under the server's root; its kernels end with the test.
+
+    A kernel starts in its notebook's folder, so files it writes (the hint
+    store) are this test's alone.
+    """
+    folder = jupyter_server.root / f"run-{unique}"
+    folder.mkdir()
+    yield folder
+    jupyter_server.shut_down_kernels(folder.name)
+
+
+@pytest.fixture
+def open_notebook(page, jupyter_server, output_dir, ui, notebook_folder):
+    """``open_notebook(path)``: a notebook of ``notebook_folder`` open in the browser, idle."""
+    def open_(path: Path):
+        relative = path.relative_to(jupyter_server.root).as_posix()
+        return lab_page.LabPage(page, jupyter_server, relative, output_dir, ui=ui).open()
+    return open_
 
 
 @dataclass
@@ -169,17 +193,30 @@ class JupyterServer:
     log: Path
     process: subprocess.Popen
 
-    def api(self, path: str) -> object:
-        """GET ``/api/<path>`` as JSON."""
-        request = urllib.request.Request(f"{self.url}api/{path}",
+    def api(self, path: str, method: str = "GET") -> object:
+        """``/api/<path>`` as JSON (None when the answer is empty)."""
+        request = urllib.request.Request(f"{self.url}api/{path}", method=method,
                                          headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return json.load(response)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
 
-    def notebook_url(self, notebook: str, ui: str = "lab") -> str:
-        """The notebook's page in JupyterLab (``ui="lab"``) or Notebook 7 (``"notebook"``)."""
-        route = {"lab": "lab/tree", "notebook": "notebooks"}[ui]
-        return f"{self.url}{route}/{notebook}?token={self.token}"
+    def shut_down_kernels(self, folder: str) -> None:
+        """End the sessions (and kernels) of the notebooks under ``folder``."""
+        for session in self.api("sessions") or ():  # type: ignore[union-attr]
+            if str(session.get("path", "")).startswith(f"{folder}/"):
+                self.api(f"sessions/{session['id']}", method="DELETE")
+
+    def notebook_url(self, notebook: str, ui: str = "lab", workspace: str = "") -> str:
+        """The notebook's page in JupyterLab (``ui="lab"``) or Notebook 7 (``"notebook"``).
+
+        In JupyterLab, a ``workspace`` of its own (started empty): otherwise
+        the tabs of an earlier test come back with it.
+        """
+        if ui == "notebook":
+            return f"{self.url}notebooks/{notebook}?token={self.token}"
+        name = re.sub(r"[^A-Za-z0-9_-]", "-", workspace or "default")
+        return f"{self.url}lab/workspaces/{name}/tree/{notebook}?reset&token={self.token}"
 
 
 def _write_lab_settings(settings: Path) -> None:
@@ -190,7 +227,7 @@ def _write_lab_settings(settings: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def jupyter_server(tmp_path_factory, chromium_path, sync_playwright_api
+def jupyter_server(tmp_path_factory, chromium_path, playwright_installed
                    ) -> Iterator[JupyterServer]:
     """JupyterLab on a free port of 127.0.0.1, with a token, serving a temporary folder.
 

@@ -16,7 +16,10 @@ from typing import Any, Callable, Mapping
 
 import nbformat
 
-__all__ = ["LabPage", "clean_copy", "ExerciseCopy", "exercise_copy"]
+__all__ = ["LabPage", "clean_copy", "ExerciseCopy", "exercise_copy", "PANEL"]
+
+#: The notebook on screen (another notebook may be open in a hidden tab).
+PANEL = ".jp-NotebookPanel:visible"
 
 
 def _cleared(notebook: Any) -> Any:
@@ -123,8 +126,9 @@ class LabPage:
 
     def open(self, timeout: float = 90) -> "LabPage":
         """Open the notebook and wait until its kernel is connected and idle."""
-        self.page.goto(self.server.notebook_url(self.notebook, self.ui))
-        self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell",
+        self.page.goto(self.server.notebook_url(self.notebook, self.ui,
+                                                workspace=self.output_dir.name))
+        self.page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell",
                                     timeout=timeout * 1000)
         self.wait_kernel_idle(timeout)
         return self
@@ -144,7 +148,7 @@ class LabPage:
                 return False
             if int(kernel.get("connections", 0)) < 1:
                 return False
-            indicator = self.page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator")
+            indicator = self.page.locator(f"{PANEL} .jp-Notebook-ExecutionIndicator")
             return (indicator.count() > 0
                     and indicator.first.get_attribute("data-status") == "idle")
         self._until(ready, timeout, "the kernel to be connected and idle")
@@ -152,7 +156,7 @@ class LabPage:
     # -- cells -----------------------------------------------------------
 
     def cells(self) -> Any:
-        return self.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+        return self.page.locator(f"{PANEL} .jp-Notebook .jp-Cell")
 
     def cell(self, index: int) -> Any:
         return self.cells().nth(index)

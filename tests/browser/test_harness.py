@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_errors_are_seen_and_outside_requests_are_aborted(lab_helpers, jupyter_server, page,
-                                                         output_dir, browser_log, unique):
-    folder = jupyter_server.root / f"harness-{unique}"
-    folder.mkdir()
+                                                         output_dir, browser_log,
+                                                         notebook_folder):
+    folder = notebook_folder
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell("print('fine')"),
                       nbformat.v4.new_code_cell("import sys\nsys.stderr.write('oops\\n')"),

@@ -18,15 +18,12 @@ LESSON = ROOT / "lessons" / "01-default-bridge.ipynb"
 EXERCISE = "01-publish"
 
 
-def test_check_fails_then_hint_then_pass(lab_helpers, jupyter_server, open_notebook, lab,
-                                        unique, exercise_binding):
+def test_check_fails_then_hint_then_pass(lab_helpers, notebook_folder, open_notebook, lab,
+                                        exercise_binding):
     binding = exercise_binding(EXERCISE)
-    # A folder of its own: the kernel starts there, so the hint store is this test's alone.
-    folder = jupyter_server.root / f"run-{unique}"
-    folder.mkdir()
-    copy = lab_helpers.exercise_copy(LESSON, EXERCISE, folder / LESSON.name,
+    copy = lab_helpers.exercise_copy(LESSON, EXERCISE, notebook_folder / LESSON.name,
                                      label=lab.lesson, names=binding.names, ports=binding.ports)
-    nb = open_notebook(f"{folder.name}/{copy.path.name}")
+    nb = open_notebook(copy.path)
     nb.screenshot("opened")
 
     # Run the cells as a student does, down to the Check button.
