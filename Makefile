@@ -45,7 +45,7 @@ test: $(VENV)/.test daemon browser
 	@$(VENV)/bin/labcheck doctor
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@# the course CI: every lesson's stored outputs compared (after the suite: lessons use fixed names)
-	$(PY) -m pytest --nbval lessons/ --nbval-sanitize-with lessons/sanitize.cfg -p no:cacheprovider
+	$(PY) -m pytest --nbval lessons/ --nbval-sanitize-with lessons/sanitize.cfg -p no:cacheprovider -p labcheck.pytest_plugin
 
 unit: $(VENV)/.test
 	$(PY) -m pytest -m "not docker and not dot and not browser" $(PYTEST_ARGS)

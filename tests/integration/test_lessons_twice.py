@@ -22,6 +22,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from labcheck.ownership import reset
+
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 LESSONS = sorted(LESSONS_DIR.glob("[0-9][0-9]-*.ipynb"))
 
@@ -49,13 +51,16 @@ def test_lesson_runs_twice_then_backwards(path: Path, docker_client) -> None:
     client = NotebookClient(notebook, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     lesson = path.name[:2]
-    with client.setup_kernel():
-        _run(client, notebook, code, "first run")
-        _run(client, notebook, code, "second run")
-        _run(client, notebook, list(reversed(code[1:])), "backwards")
-        _run(client, notebook, [code[-1]], "final clean-up")
-    left = docker_client.api.containers(
-        all=True, filters={"label": [f"io.labcheck.lesson={lesson}"]})
+    try:
+        with client.setup_kernel():
+            _run(client, notebook, code, "first run")
+            _run(client, notebook, code, "second run")
+            _run(client, notebook, list(reversed(code[1:])), "backwards")
+            _run(client, notebook, [code[-1]], "final clean-up")
+        left = docker_client.api.containers(
+            all=True, filters={"label": [f"io.labcheck.lesson={lesson}"]})
+        nets = docker_client.api.networks(filters={"label": [f"io.labcheck.lesson={lesson}"]})
+    finally:  # a lesson that failed half-way must not break the next one
+        reset(docker_client, lesson=lesson)
     assert not left, f"lesson {lesson} left containers behind: {[c['Names'] for c in left]}"
-    nets = docker_client.api.networks(filters={"label": [f"io.labcheck.lesson={lesson}"]})
     assert not nets, f"lesson {lesson} left networks behind: {[n['Name'] for n in nets]}"
