@@ -136,15 +136,23 @@ def select(snapshot: Snapshot, *, all: bool = False,  # noqa: A002 - the CLI's w
     """The part of ``snapshot`` a diagram draws.
 
     By default: the course's objects (label ``io.labcheck.owner=labcheck``,
-    not probe helpers), the objects ``expected`` names, the networks those
-    containers are on, and the containers whose network namespace they
-    share. ``all=True``: everything.
+    not probe helpers), the networks those containers are on, and the
+    containers whose network namespace they share. With an ``expected``
+    topology, only what concerns it: the objects it names, the containers
+    on its networks (so unexpected guests show), and their networks; other
+    lessons' objects stay out. ``all=True``: everything.
     """
     if all:
         return snapshot
     want_boxes, want_nets = _expected_names(expected)
-    chosen = {c.id: c for c in snapshot.containers
-              if _is_course_object(c.labels) or c.name in want_boxes}
+    focused = bool(want_boxes or want_nets)
+
+    def wanted(box: Container) -> bool:
+        if focused:
+            return box.name in want_boxes or any(n in want_nets for n in box.networks)
+        return _is_course_object(box.labels)
+
+    chosen = {c.id: c for c in snapshot.containers if wanted(c)}
     pending = list(chosen.values())
     while pending:
         other = pending.pop().shares_namespace_with
@@ -154,7 +162,8 @@ def select(snapshot: Snapshot, *, all: bool = False,  # noqa: A002 - the CLI's w
             pending.append(owner)
     on_chosen = {net for box in chosen.values() for net in box.networks}
     networks = tuple(n for n in snapshot.networks
-                     if _is_course_object(n.labels) or n.name in want_nets or n.name in on_chosen)
+                     if n.name in want_nets or n.name in on_chosen
+                     or (not focused and _is_course_object(n.labels)))
     containers = tuple(c for c in snapshot.containers if c.id in chosen)
     return Snapshot(networks=networks, containers=containers, probes=snapshot.probes,
                     taken_at=snapshot.taken_at, engine_version=snapshot.engine_version,
