@@ -50,11 +50,12 @@ def busybox() -> str:
 
 
 @pytest.fixture
-def unique_tag(docker_client, unique):
+def unique_tag(docker_client, unique, lab):
     tag = f"labcheck/lab:test-{unique}"
     yield tag
     import docker.errors
 
+    lab.reset()  # containers of the image first, or it would stay behind untagged
     try:
         docker_client.api.remove_image(tag, force=True)
     except docker.errors.ImageNotFound:

@@ -102,7 +102,7 @@ def test_probes_are_stored_in_the_snapshot(docker_client, topology, name):
 # -- the sidecar fallback: an image without the tools --------------------------------------
 
 @pytest.fixture
-def toolless_image(docker_client, unique):
+def toolless_image(docker_client, unique, lab):
     """An image with only /bin/busybox (no applet links): no sh, nslookup, ping, timeout."""
     busybox = find_static_busybox()
     if busybox is None:
@@ -115,6 +115,7 @@ def toolless_image(docker_client, unique):
     docker_client.api.import_image_from_data(buffer.getvalue(), repository=repository,
                                              tag=version)
     yield tag
+    lab.reset()  # its containers first, or the image would stay behind untagged
     docker_client.api.remove_image(tag, force=True)
 
 
