@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from . import __version__
 from .errors import EXIT_USAGE, LabcheckError
@@ -27,7 +27,7 @@ COMMAND_MODULES = ("doctor", "snapshot", "reset", "list", "check", "hint", "diag
 class _Parser(argparse.ArgumentParser):
     """argparse with labcheck's usage-error exit code (2) and message shape."""
 
-    def error(self, message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"labcheck: error: {message}\n")
 

@@ -25,7 +25,6 @@ from labcheck.daemon import MIN_API_VERSION, connect
 from labcheck.errors import (
     EXIT_ENVIRONMENT,
     DaemonNotRunning,
-    DaemonPermissionDenied,
     DaemonTooOld,
     DaemonUnreachable,
 )

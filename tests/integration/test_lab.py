@@ -28,7 +28,7 @@ def test_running_a_cell_twice_meets_no_conflict(docker_client, lab, name):
     assert "database" in db["NetworkSettings"]["Networks"][net]["Aliases"]
     for attrs in (web["Config"]["Labels"], nets[0]["Labels"]):
         assert attrs[OWNER_LABEL] == "labcheck" and attrs[LESSON_LABEL] == lab.lesson
-    code, out = lab.exec(name("db"), ["wget", "-q", "-O", "-", f"http://www:80/"])
+    code, out = lab.exec(name("db"), ["wget", "-q", "-O", "-", "http://www:80/"])
     assert code == 0 and "labcheck lab image" in out
 
 

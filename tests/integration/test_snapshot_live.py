@@ -6,7 +6,7 @@ import pytest
 
 from labcheck.collect import collect
 from labcheck.daemon import connect
-from labcheck.snapshot import PortBinding, Snapshot
+from labcheck.snapshot import Snapshot
 
 pytestmark = pytest.mark.docker
 
