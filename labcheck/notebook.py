@@ -152,7 +152,8 @@ def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
     import docker.errors
 
     from .daemon import connect, translate_docker_error
-    from .images import ensure_lab_image
+    from .images import ensure_lab_image, image_status
+    from .progress import message_callback, reporting
 
     install_error_display()
     try:
@@ -160,7 +161,10 @@ def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
             if client is None:
                 client = connect(environ=environ)
             version = client.version()
-            status = ensure_lab_image(client)
+            status = image_status(client)
+            if not status.present:  # built here in about a second: show that it happens
+                with reporting("lab image", done_message="lab image ready") as bar:
+                    status = ensure_lab_image(client, progress=message_callback(bar))
         except (docker.errors.DockerException, OSError) as exc:
             raise translate_docker_error(exc, str(client.api.base_url) if client else "") \
                 from None

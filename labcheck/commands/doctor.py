@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             status = image_status(client)
             if not status.present and not args.no_build:
-                status = ensure_lab_image(client)
+                from ..progress import message_callback, reporting
+                with reporting("lab image") as bar:  # a line on a terminal only
+                    status = ensure_lab_image(client, progress=message_callback(bar))
                 print(f"image:    {status.name} built now: {status.source}")
             elif status.present:
                 print(f"image:    {status.describe()}")
