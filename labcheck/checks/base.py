@@ -53,16 +53,6 @@ PASS, FAIL, ERROR = "pass", "fail", "error"
 #: The misconception note for a container on both networks where isolation was asked.
 BOTH_NETWORKS = "a container on both networks can talk to both, so they are not isolated"
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "int": (int,),
-    "bool": (bool,),
-    "list": (list, tuple),
-    "map": (dict,),
-    "any": (object,),
-}
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What a check found: ``status`` is pass, fail or error; ``message`` says why."""
