@@ -25,11 +25,11 @@ expected failures are messages, not crashes.
 from __future__ import annotations
 
 import os
-import sys
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .errors import EnvironmentProblem, LabcheckError
 from .lab import Lab
+from .progress import ipython_shell, message_callback, reporting
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -106,17 +106,6 @@ class UnreadyLab(Lab):
                           "Fix that, then run the lesson's first cell again")
 
 
-def _ipython_shell() -> Any:
-    """The running IPython shell, or None outside IPython."""
-    module = sys.modules.get("IPython")
-    if module is None:
-        return None
-    try:
-        return module.get_ipython()
-    except Exception:  # noqa: BLE001 - no shell is a normal state
-        return None
-
-
 def _show_one_line(shell: Any, etype: type, value: BaseException, tb: Any,
                    tb_offset: int | None = None) -> list[str]:
     """IPython custom exception handler: a LabcheckError shows as one line."""
@@ -130,7 +119,7 @@ def install_error_display(shell: Any = None) -> bool:
 
     Leaves a shell alone that already has another custom exception handler.
     """
-    shell = shell if shell is not None else _ipython_shell()
+    shell = shell if shell is not None else ipython_shell()
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
     current = tuple(getattr(shell, "custom_exceptions", ()) or ())
@@ -153,7 +142,6 @@ def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
 
     from .daemon import connect, translate_docker_error
     from .images import ensure_lab_image, image_status
-    from .progress import message_callback, reporting
 
     install_error_display()
     try:

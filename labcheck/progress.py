@@ -44,6 +44,7 @@ __all__ = [
     "NotebookProgress",
     "auto_progress",
     "reporting",
+    "ipython_shell",
     "in_notebook_kernel",
     "notify",
     "track",
@@ -224,15 +225,20 @@ class NotebookProgress:
         return f"NotebookProgress(value={self.bar.value}, max={self.bar.max})"
 
 
+def ipython_shell() -> Any:
+    """The running IPython shell, or None outside IPython (IPython is not imported here)."""
+    module = sys.modules.get("IPython")
+    if module is None:
+        return None
+    try:
+        return module.get_ipython()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - an odd IPython is "no shell"
+        return None
+
+
 def in_notebook_kernel() -> bool:
     """True inside a Jupyter kernel (where widgets can be shown)."""
-    ipython_mod = sys.modules.get("IPython")
-    if ipython_mod is None:
-        return False
-    try:
-        shell = ipython_mod.get_ipython()  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - an odd IPython is "not a kernel"
-        return False
+    shell = ipython_shell()
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 

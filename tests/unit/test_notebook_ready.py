@@ -105,6 +105,6 @@ def test_an_existing_custom_handler_is_left_alone(shell):
 
 
 def test_outside_ipython_nothing_is_installed(monkeypatch):
-    monkeypatch.setattr(notebook, "_ipython_shell", lambda: None)
+    monkeypatch.setattr(notebook, "ipython_shell", lambda: None)
     assert install_error_display() is False
     assert issubclass(LabNotReady, LabcheckError)
