@@ -15,6 +15,7 @@ never touched, and the error says so.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .errors import ObjectNotFound, UsageError
@@ -293,7 +294,6 @@ class Lab:
         """
         from .collect import collect
         from .ownership import LESSON_LABEL
-        from .snapshot import Snapshot
 
         snap = collect(self.client, probes)
         wanted = set(also)
@@ -303,9 +303,7 @@ class Lab:
         used = {net for box in boxes for net in box.networks}
         nets = tuple(n for n in snap.networks
                      if n.name in used or n.labels.get(LESSON_LABEL) == self.lesson)
-        return Snapshot(networks=nets, containers=boxes, probes=snap.probes,
-                        taken_at=snap.taken_at, engine_version=snap.engine_version,
-                        api_version=snap.api_version, labcheck_version=snap.labcheck_version)
+        return replace(snap, networks=nets, containers=boxes)
 
     def draw(self, also: Iterable[str] = (), **options: Any) -> Any:
         """A diagram of :meth:`snapshot` (see :func:`labcheck.diagram` for ``options``)."""

@@ -19,7 +19,7 @@ and ``container:<id>`` network mode all parse.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -237,6 +237,12 @@ class PortBinding:
                    host_ip=data.get("host_ip"), host_port=data.get("host_port"))
 
 
+def _sorted_ports(ports: Iterable[PortBinding]) -> tuple[PortBinding, ...]:
+    """Port bindings in a stable order: container port, protocol, host IP, host port."""
+    return tuple(sorted(ports, key=lambda p: (p.container_port, p.protocol,
+                                              p.host_ip or "", p.host_port or 0)))
+
+
 def _ports_from_list(entries: Any) -> tuple[PortBinding, ...]:
     """Parse the list endpoint's ``Ports``: [{IP, PrivatePort, PublicPort, Type}]."""
     ports = set()
@@ -251,8 +257,7 @@ def _ports_from_list(entries: Any) -> tuple[PortBinding, ...]:
             host_ip=str(entry["IP"]) if entry.get("IP") and public else None,
             host_port=int(public) if public else None,
         ))
-    return tuple(sorted(ports, key=lambda p: (p.container_port, p.protocol,
-                                              p.host_ip or "", p.host_port or 0)))
+    return _sorted_ports(ports)
 
 
 @dataclass(frozen=True)
@@ -374,8 +379,7 @@ def _ports_from_inspect(bindings: Any, exposed: Any) -> tuple[PortBinding, ...]:
             ports.add(PortBinding(int(number), proto or "tcp",
                                   host_ip=str(host.get("HostIp") or "0.0.0.0"),
                                   host_port=int(port) if port.isdigit() else None))
-    return tuple(sorted(ports, key=lambda p: (p.container_port, p.protocol,
-                                              p.host_ip or "", p.host_port or 0)))
+    return _sorted_ports(ports)
 
 
 @dataclass(frozen=True)
@@ -441,22 +445,13 @@ class Snapshot:
         """Only the networks and containers carrying label ``key`` (= ``value``)."""
         def keep(labels: Mapping[str, str]) -> bool:
             return key in labels and (value is None or labels[key] == value)
-        return Snapshot(
-            networks=tuple(n for n in self.networks if keep(n.labels)),
-            containers=tuple(c for c in self.containers if keep(c.labels)),
-            probes=self.probes, taken_at=self.taken_at,
-            engine_version=self.engine_version, api_version=self.api_version,
-            labcheck_version=self.labcheck_version, meta=dict(self.meta),
-        )
+        return replace(self, networks=tuple(n for n in self.networks if keep(n.labels)),
+                       containers=tuple(c for c in self.containers if keep(c.labels)),
+                       meta=dict(self.meta))
 
     def with_probes(self, results: Iterable[ProbeResult]) -> "Snapshot":
         """A copy with ``results`` added to the probe results."""
-        return Snapshot(
-            networks=self.networks, containers=self.containers,
-            probes=self.probes + tuple(results), taken_at=self.taken_at,
-            engine_version=self.engine_version, api_version=self.api_version,
-            labcheck_version=self.labcheck_version, meta=dict(self.meta),
-        )
+        return replace(self, probes=self.probes + tuple(results), meta=dict(self.meta))
 
     # -- JSON ----------------------------------------------------------
 

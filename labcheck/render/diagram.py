@@ -35,7 +35,7 @@ True
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import graphviz
@@ -165,10 +165,7 @@ def select(snapshot: Snapshot, *, all: bool = False,  # noqa: A002 - the CLI's w
                      if n.name in want_nets or n.name in on_chosen
                      or (not focused and _is_course_object(n.labels)))
     containers = tuple(c for c in snapshot.containers if c.id in chosen)
-    return Snapshot(networks=networks, containers=containers, probes=snapshot.probes,
-                    taken_at=snapshot.taken_at, engine_version=snapshot.engine_version,
-                    api_version=snapshot.api_version,
-                    labcheck_version=snapshot.labcheck_version, meta=dict(snapshot.meta))
+    return replace(snapshot, networks=networks, containers=containers, meta=dict(snapshot.meta))
 
 
 # -- expected against actual ----------------------------------------------------------------
