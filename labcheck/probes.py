@@ -28,7 +28,7 @@ import re
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
 
 from .progress import notify
@@ -405,8 +405,7 @@ def _run_one(client: "docker.DockerClient", probe: Probe, timeout: int,
 
 
 def _with_duration(result: ProbeResult, ms: float) -> ProbeResult:
-    return ProbeResult(**{**{f.name: getattr(result, f.name) for f in fields(result)},
-                          "duration_ms": ms})
+    return replace(result, duration_ms=ms)
 
 
 def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
