@@ -46,9 +46,7 @@ def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
         wanted = set(detail)
         if wanted:
             containers = [_detailed(api, c) if _names(c) & wanted else c for c in containers]
-    except docker.errors.DockerException as exc:
-        raise translate_docker_error(exc, str(api.base_url)) from None
-    except OSError as exc:
+    except (docker.errors.DockerException, OSError) as exc:
         raise translate_docker_error(exc, str(api.base_url)) from None
     snapshot = Snapshot.from_api(
         networks, containers,
