@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import docker
 
     from .exercises import Exercise
+    from .progress import ProgressCallback
     from .report import Report
 
 __all__ = [
@@ -72,7 +73,7 @@ def make_submission(exercise: "str | Exercise", *, student: str | None = None,
                     names: Mapping[str, str] | None = None,
                     ports: Mapping[int, int] | None = None, suffix: str | None = None,
                     dirs: Iterable[str] | None = None, hints_file: str | None = None,
-                    progress: Any = None) -> Snapshot:
+                    progress: "ProgressCallback | None" = None) -> Snapshot:
     """Read the daemon (``client``, else :func:`~labcheck.daemon.connect`) for ``exercise``.
 
     The result is a snapshot with the exercise's probe results and a

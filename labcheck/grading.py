@@ -14,7 +14,6 @@ for nbgrader and otter test cells.
 
 from __future__ import annotations
 
-import inspect
 import os
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -26,11 +25,12 @@ from .report import CheckResult, Report, format_points
 if TYPE_CHECKING:  # pragma: no cover
     import docker
 
+    from .probes import ProbeResult
+    from .progress import ProgressCallback
     from .snapshot import Snapshot
 
 __all__ = ["SUFFIX_ENV", "grade", "collect_for", "collect_live", "check", "assert_exercise",
-           "score",
-           "hint", "resolve_exercise"]
+           "score", "hint", "resolve_exercise"]
 
 #: Environment variable: bind every object of the exercise to ``<name>-<suffix>``.
 SUFFIX_ENV = "LABCHECK_SUFFIX"
@@ -71,14 +71,8 @@ def grade(exercise: Exercise, snapshot: "Snapshot", *,
                   names={k: v for k, v in exercise.binding.names.items() if k != v})
 
 
-def _accepts(func: Any, name: str) -> bool:
-    try:
-        return name in inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def collect_for(exercise: Exercise, client: "docker.DockerClient", *, progress: Any = None,
+def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
+                progress: "ProgressCallback | None" = None,
                 timeout: int | None = None) -> "Snapshot":
     """Read the daemon's state, then run the probes ``exercise`` needs on it.
 
@@ -99,16 +93,13 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *, progress: 
     probes = exercise.probes(state)
     if not probes:
         return state
-    kwargs: dict[str, Any] = {"timeout": timeout or DEFAULT_TIMEOUT}
-    if progress is not None and _accepts(run_probes, "progress"):
-        kwargs["progress"] = progress
+    timeout = timeout or DEFAULT_TIMEOUT
     from .daemon import translate_docker_error
     try:
-        results = list(run_probes(client, probes, **kwargs))
+        results = list(run_probes(client, probes, timeout=timeout, progress=progress))
         again = [i for i, r in enumerate(results) if _lookup_failed(r)]
         if again:  # a lookup can fail once on a loaded daemon: ask again, keep the answer
-            kwargs.pop("progress", None)
-            redone = run_probes(client, [probes[i] for i in again], **kwargs)
+            redone = run_probes(client, [probes[i] for i in again], timeout=timeout)
             for i, result in zip(again, redone):
                 results[i] = result
     except Exception as exc:  # noqa: BLE001 - a daemon failure mid-run is an environment problem
@@ -119,7 +110,7 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *, progress: 
     return state.with_probes(results)
 
 
-def _lookup_failed(result: Any) -> bool:
+def _lookup_failed(result: "ProbeResult") -> bool:
     """A probe that ran and failed on a name lookup (quick to ask again)."""
     from .probes import Resolve
     if not result.ran or result.succeeded or isinstance(result.probe, Resolve):
@@ -128,7 +119,7 @@ def _lookup_failed(result: Any) -> bool:
 
 
 def collect_live(exercise: Exercise, client: "docker.DockerClient | None" = None, *,
-                 progress: Any = None) -> "Snapshot":
+                 progress: "ProgressCallback | None" = None) -> "Snapshot":
     """:func:`collect_for` with ``client``, or with a client made (and closed) here."""
     if client is not None:
         return collect_for(exercise, client, progress=progress)
@@ -165,7 +156,7 @@ def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | N
 def check(exercise: "str | Exercise", *, snapshot: "Snapshot | None" = None,
           client: "docker.DockerClient | None" = None, names: Mapping[str, str] | None = None,
           ports: Mapping[int, int] | None = None, suffix: str | None = None,
-          dirs: Iterable[str] | None = None, progress: Any = None,
+          dirs: Iterable[str] | None = None, progress: "ProgressCallback | None" = None,
           hints_file: str | None = None) -> Report:
     """Grade an exercise on ``snapshot``, or on the live daemon when none is given."""
     ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs,
