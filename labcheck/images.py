@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import tarfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .errors import ImageUnavailable
@@ -199,15 +198,3 @@ def ensure_lab_image(client: "docker.DockerClient", name: str = LAB_IMAGE,
             "apt-get install busybox-static (Debian/Ubuntu), then run labcheck doctor") from None
     return image_status(client, name)
 
-
-def lab_image_present(client: "docker.DockerClient", name: str = LAB_IMAGE) -> bool:
-    """Shorthand for ``image_status(client, name).present``."""
-    return image_status(client, name).present
-
-
-def busybox_version(busybox: str | None) -> str:
-    """The first line busybox prints about itself, or ''."""
-    if not busybox or not Path(busybox).exists():
-        return ""
-    out = subprocess.run([busybox], capture_output=True, text=True, timeout=10, check=False)
-    return (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else ""
