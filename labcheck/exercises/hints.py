@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..checks.base import Hint
+from ..errors import EnvironmentProblem
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Exercise
@@ -61,6 +62,15 @@ def _load(path: Path) -> dict[str, dict[str, int]]:
     return out
 
 
+def _save(path: Path, state: dict[str, dict[str, int]]) -> None:
+    try:
+        path.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"cannot record the revealed hints in {str(path)!r}: {exc.strerror or exc}. Run "
+            f"from a folder you can write to, or set {HINTS_ENV} to a writable file") from None
+
+
 def revealed(exercise_id: str, path: str | os.PathLike[str] | None = None) -> dict[str, int]:
     """How many hints of ``exercise_id`` were revealed, per list ("" = the exercise's)."""
     return _load(hints_path(path)).get(exercise_id, {})
@@ -78,7 +88,7 @@ def reveal(exercise: "Exercise", check_id: str | None = None,
     if shown >= len(hints):
         return None
     counts[key] = shown + 1
-    target.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    _save(target, state)
     return hints[shown]
 
 
@@ -95,4 +105,4 @@ def forget(exercise_id: str, path: str | os.PathLike[str] | None = None) -> None
     target = hints_path(path)
     state = _load(target)
     if state.pop(exercise_id, None) is not None:
-        target.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        _save(target, state)
