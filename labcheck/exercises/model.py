@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Mapping
 
-from ..checks.base import Binding, Check, Hint
+from ..checks.base import Binding, Check, Hint, kind
 from ..expected import Expected
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -83,7 +83,6 @@ class Exercise:
 
     def host_ports(self) -> tuple[int, ...]:
         """Host ports its checks name (those a Binding's ``ports`` may map)."""
-        from ..checks.base import kind
         found: list[int] = []
         for item in self.checks:
             for param in kind(item.kind).params:
