@@ -593,8 +593,9 @@ def measure_matrix(client: "docker.DockerClient", containers: Iterable[str], *,
                    snapshot: Snapshot | None = None) -> ReachMatrix:
     """Probe every ordered pair of ``containers`` live; return the matrix.
 
-    The snapshot (collected when not given) comes back in the matrix's
-    probe results, so :func:`labcheck.diagram` can draw it as a layer.
+    ``snapshot`` (collected when not given) supplies the rules and the
+    routes the probes take. Draw the matrix as a layer with
+    ``labcheck.diagram(matrix=...)``.
     """
     from .collect import collect
 
