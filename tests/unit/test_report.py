@@ -169,6 +169,14 @@ def test_cli_list_and_hint(saved, capsys):
     assert main(["hint", EX, "no-such-check"]) == 2
 
 
+def test_cli_hint_with_an_unwritable_hints_file_is_one_line_exit_3(tmp_path, capsys,
+                                                                   monkeypatch):
+    monkeypatch.setenv("LABCHECK_HINTS_FILE", str(tmp_path / "no-such-folder" / "hints.json"))
+    assert main(["hint", EX]) == 3
+    err = capsys.readouterr().err
+    assert "no-such-folder" in err and "LABCHECK_HINTS_FILE" in err and len(err.splitlines()) == 1
+
+
 def test_cli_environment_error_is_one_line_exit_3(tmp_path):
     env = {"DOCKER_HOST": f"unix://{tmp_path}/none.sock", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-m", "labcheck", "check", EX], capture_output=True,
