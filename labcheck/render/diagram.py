@@ -361,7 +361,6 @@ class _Drawing:
     def __init__(self, snapshot: Snapshot, expected: Expected | None,
                  matrix: ReachMatrix | None, title: str | None) -> None:
         self.snap = snapshot
-        self.expected = expected
         self.matrix = matrix
         self.title = title
         self.cmp = compare(snapshot, expected) if expected is not None else None
@@ -407,8 +406,8 @@ class _Drawing:
 
     def build(self) -> TopologyDiagram:
         self._host()
-        for index, net in enumerate(self.networks):
-            self._network(net, index)
+        for net in self.networks:
+            self._network(net)
         for name, ident in self.missing_net_ids.items():
             self._missing_network(name, ident)
         for box in self.containers:
@@ -473,7 +472,7 @@ class _Drawing:
                      f'<TR><TD ALIGN="LEFT" COLSPAN="{span}">'
                      f"{_small(_esc(' · '.join(details), None))}</TD></TR></TABLE>")
 
-    def _network(self, net: Network, index: int) -> None:
+    def _network(self, net: Network) -> None:
         ident = self.net_ids[net.name]
         expectation = self._network_expectation(net.name)
         if net.is_default_bridge:
