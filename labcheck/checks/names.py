@@ -136,15 +136,12 @@ class NotResolves(CheckKind):
                                   f"{p['from']!r}: {result.detail}")
         if not result.succeeded:
             return Outcome.passed(f"from {p['from']!r}: {result.detail}")
-        owners = {o.name for a in result.addresses if (o := owner_of(snap, a))}
+        owners = [o for a in result.addresses if (o := owner_of(snap, a)) is not None]
         source = snap.container(p["from"])
-        shared = []
-        for other in sorted(owners):
-            box = snap.container(other)
-            if source is not None and box is not None:
-                shared += shared_networks(source, box)
-        why = (f": they share network {sorted(set(shared))[0]!r}. Try: docker network "
-               f"disconnect {sorted(set(shared))[0]} {p['from']}" if shared else "")
+        shared = sorted({n for box in owners for n in shared_networks(source, box)}
+                        if source is not None else ())
+        why = (f": they share network {shared[0]!r}. Try: docker network "
+               f"disconnect {shared[0]} {p['from']}" if shared else "")
         return Outcome.failed(f"from {p['from']!r}, {p['name']!r} resolves to "
                               f"{', '.join(result.addresses)}, but it should not{why}")
 
@@ -166,9 +163,9 @@ class AliasRecords(CheckKind):
         if isinstance(result, Outcome):
             return result
         alias, count = p["alias"], p["count"]
-        found = [a for a in result.addresses if owner_of(snap, a) is not None]
-        if len(found) == count and len(result.addresses) == count:
-            names = ", ".join(sorted(o.name for a in found if (o := owner_of(snap, a))))
+        owners = [o for a in result.addresses if (o := owner_of(snap, a)) is not None]
+        if len(owners) == count and len(result.addresses) == count:
+            names = ", ".join(sorted(o.name for o in owners))
             return Outcome.passed(f"{alias!r} answers with {count} records ({names})")
         if not result.succeeded:
             return Outcome.failed(f"from {p['from']!r}: {result.detail}. Give {count} containers "
