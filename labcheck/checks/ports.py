@@ -96,9 +96,8 @@ class NotPublished(CheckKind):
               _PROTOCOL)
 
     def title(self, p: Mapping[str, Any]) -> str:
-        what = f"port {p['container_port']}" if p.get("container_port") else "no port"
         if p.get("container_port"):
-            return f"{p['container']!r} {what} is not published on the host"
+            return f"{p['container']!r} port {p['container_port']} is not published on the host"
         return f"{p['container']!r} publishes no port on the host"
 
     def expected(self, p: Mapping[str, Any]) -> Expected:
