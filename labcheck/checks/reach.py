@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..probes import HttpGet, Probe, Reach
+from ..probes import HttpGet, Probe, ProbeResult, Reach
 from ..snapshot import Snapshot
 from .base import BOTH_NETWORKS, CheckKind, Outcome, Param, probe_outcome, register
 from .names import default_bridge_note, shared_networks
@@ -88,7 +88,7 @@ def _what(p: Mapping[str, Any]) -> str:
     return f"{p['to']!r}{by} (ping)"
 
 
-def _probe_or_outcome(snap: Snapshot, p: Mapping[str, Any]) -> Any:
+def _probe_or_outcome(snap: Snapshot, p: Mapping[str, Any]) -> ProbeResult | Outcome:
     probe = _probe(p, snap)
     if probe is None:
         return Outcome.failed(f"container {p['to']!r} has no IP address in the snapshot "
