@@ -30,6 +30,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["FORMATS", "render", "to_json_text", "to_junit", "to_gradescope", "to_classroom"]
 
 
+def _output(item: "CheckResult") -> str:
+    """The result's message, and its hint on a line of its own."""
+    return item.message + (f"\nhint: {item.hint}" if item.hint else "")
+
+
 def _shown(report: "Report", show_hidden: bool) -> list[tuple["CheckResult", str, str]]:
     """(result, name, message) with hidden checks anonymised unless shown."""
     out, n = [], 0
@@ -38,8 +43,7 @@ def _shown(report: "Report", show_hidden: bool) -> list[tuple["CheckResult", str
             n += 1
             out.append((item, f"hidden check {n}", ""))
         else:
-            text = item.message + (f"\nhint: {item.hint}" if item.hint else "")
-            out.append((item, item.title, text))
+            out.append((item, item.title, _output(item)))
     return out
 
 
@@ -76,11 +80,10 @@ def to_gradescope(report: "Report", show_hidden: bool = False) -> str:
     """Gradescope's (and otter's) ``results.json``."""
     tests = []
     for item in report.results:
-        text = item.message + (f"\nhint: {item.hint}" if item.hint else "")
         tests.append({
             "name": item.title, "number": item.check_id,
             "score": item.points, "max_score": item.max_points,
-            "status": "passed" if item.passed else "failed", "output": text,
+            "status": "passed" if item.passed else "failed", "output": _output(item),
             "visibility": "visible" if show_hidden or not item.hidden else "hidden"})
     output = f"{report.title}: {report.score:g}/{report.max_score:g} points"
     if report.penalty:
