@@ -203,12 +203,22 @@ def _rich_output(obj: Any, text_plain: str) -> dict[str, Any]:
     return {"output_type": "display_data", "metadata": {}, "data": data}
 
 
+def _message_html(text: str, style: str = _STYLE_BAD) -> str:
+    return f'<div class="labcheck-message" style="{style}">{html.escape(text)}</div>'
+
+
 def _message_output(text: str, *, style: str = _STYLE_BAD, details: str = "") -> dict[str, Any]:
-    body = f'<div class="labcheck-message" style="{style}">{html.escape(text)}</div>'
+    body = _message_html(text, style)
     if details:
         body += ("<details><summary>details</summary><pre>"
                  f"{html.escape(details)}</pre></details>")
     return _html_output(text, body)
+
+
+def _error_output(exc: BaseException) -> dict[str, Any]:
+    """An error as one line; an unexpected one with its traceback folded away under it."""
+    details = "" if isinstance(exc, LabcheckError) else traceback.format_exc()
+    return _message_output(error_line(exc), details=details)
 
 
 def _remain(left: int) -> str:
@@ -254,8 +264,7 @@ class HintsView:
         try:
             hint = self.source.reveal()
         except Exception as exc:  # noqa: BLE001 - shown in the widget, never lost in a log
-            self.message.value = (f'<div class="labcheck-message" style="{_STYLE_BAD}">'
-                                  f"{html.escape(error_line(exc))}</div>")
+            self.message.value = _message_html(error_line(exc))
             return None
         self.message.value = ""
         self.refresh()
@@ -271,8 +280,7 @@ class HintsView:
             shown, left = self.source.shown(), self.left
         except Exception as exc:  # noqa: BLE001 - e.g. an unknown exercise: say so, in place
             shown, left = [], 0
-            self.message.value = (f'<div class="labcheck-message" style="{_STYLE_BAD}">'
-                                  f"{html.escape(error_line(exc))}</div>")
+            self.message.value = _message_html(error_line(exc))
         visible = self.enabled and bool(shown or left)
         self.widget.layout.display = "" if visible else "none"
         self.button.disabled = left <= 0
@@ -310,8 +318,7 @@ class TopologyView:
             self.error = None
         except Exception as exc:  # noqa: BLE001 - shown in the widget, not lost in a log
             self.error = error_line(exc)
-            details = "" if isinstance(exc, LabcheckError) else traceback.format_exc()
-            self.output.outputs = (_message_output(self.error, details=details),)
+            self.output.outputs = (_error_output(exc),)
         finally:
             self.button.disabled = False
         return self.error is None
@@ -380,8 +387,7 @@ class ExercisePanel:
             report = self.check(self.exercise_id, progress=self.progress, **self.check_options)
         except Exception as exc:  # noqa: BLE001 - shown in the widget, never lost in a log
             self.error = error_line(exc)
-            details = "" if isinstance(exc, LabcheckError) else traceback.format_exc()
-            self.output.outputs = (_message_output(self.error, details=details),)
+            self.output.outputs = (_error_output(exc),)
             self.hints.show(False)
             self.button.button_style = "danger"
         else:
