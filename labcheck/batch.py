@@ -267,11 +267,12 @@ class BatchResult:
                  "background:#2a7}.num{text-align:right}code{font-size:.9em}</style></head><body>",
                  f"<h1>{esc(title)}</h1>"]
         parts += [f"<p>{esc(line.strip())}</p>" for line in self.summary_lines()[:1 + len(self.exercises)]]
+        stats = self.check_stats()
         for ex in self.exercises:
             parts.append(f"<h2>Pass rate per check: <code>{esc(ex)}</code></h2><table><tr>"
                          "<th>check</th><th>title</th><th class='num'>points</th>"
                          "<th class='num'>passed</th><th>rate</th></tr>")
-            for s in (s for s in self.check_stats() if s.exercise_id == ex):
+            for s in (s for s in stats if s.exercise_id == ex):
                 pct = round(100 * s.pass_rate)
                 parts.append(
                     f"<tr><td><code>{esc(s.check_id)}</code>{' (hidden)' if s.hidden else ''}</td>"
@@ -441,8 +442,9 @@ def grade_files(paths: Iterable[str | os.PathLike[str]], *, exercise: str | None
             # Most of a class shares one binding (the logical names): bind once per binding.
             meta = item.snapshot.meta
             key = repr((ex_id, meta.get("exercise"), meta.get("names"), meta.get("ports")))
-            bound = bound_cache.get(key) or bound_cache.setdefault(
-                key, resolve_exercise(base, snapshot=item.snapshot))
+            if key not in bound_cache:
+                bound_cache[key] = resolve_exercise(base, snapshot=item.snapshot)
+            bound = bound_cache[key]
             report = grade(bound, item.snapshot, revealed=item.info.hints_revealed)
             ids = _object_ids(item.snapshot, bound)
         except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
