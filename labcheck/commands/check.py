@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from . import write_output
 from .list import add_exercises_option
 
 __all__ = ["register", "run", "parse_pairs", "add_binding_options", "binding_options"]
@@ -90,10 +90,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = render(report, args.format, show_hidden=args.show_hidden)
         if args.output:
-            try:
-                Path(args.output).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise UsageError(f"cannot write {args.output!r}: {exc}") from None
+            write_output(args.output, text)
             print(f"{report.exercise_id}: {format_points(report.score)}/"
                   f"{format_points(report.max_score)} points"
                   f"{', all checks pass' if report.passed else ''}; "

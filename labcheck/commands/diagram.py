@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EXIT_OK, UsageError
+from . import write_output
 from .check import parse_pairs
 from .list import add_exercises_option
 
@@ -72,10 +73,7 @@ def run(args: argparse.Namespace) -> int:
     graph = diagram(snapshot, exercise=exercise, all=args.all)
     data = render(graph, fmt)
     if args.output:
-        try:
-            Path(args.output).write_bytes(data)
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output!r}: {exc.strerror or exc}") from None
+        write_output(args.output, data)
         print(f"wrote the diagram ({fmt}) to {args.output}")
     else:
         sys.stdout.buffer.write(data)

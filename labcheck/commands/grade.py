@@ -10,10 +10,10 @@ be, 2 when no file was given.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from . import write_output
 from .list import add_exercises_option
 
 __all__ = ["register", "run"]
@@ -36,13 +36,6 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _write(path: str, text: str) -> None:
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path!r}: {exc.strerror or exc}") from None
-
-
 def run(args: argparse.Namespace) -> int:
     from ..batch import expand_paths, grade_files
 
@@ -52,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
     result = grade_files(paths, exercise=args.exercise, dirs=args.exercises)
     written = []
     if args.csv:
-        _write(args.csv, result.to_csv())
+        write_output(args.csv, result.to_csv())
         written.append(args.csv)
     if args.html:
-        _write(args.html, result.to_html())
+        write_output(args.html, result.to_html())
         written.append(args.html)
     for line in result.summary_lines():
         print(line)
