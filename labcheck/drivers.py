@@ -131,7 +131,7 @@ def platform_from_info(info: Mapping[str, Any], *, daemon_url: str = "",
     >>> platform_from_info({"SecurityOptions": ["name=rootless"], "OSType": "linux"}).kind
     'rootless Docker'
     """
-    swarm = info.get("Swarm") if isinstance(info.get("Swarm"), dict) else {}
+    swarm = _swarm_of(info)
     options = info.get("SecurityOptions") if isinstance(info.get("SecurityOptions"), list) else []
     operating_system = str(info.get("OperatingSystem") or "")
     kernel = str(info.get("KernelVersion") or "")
@@ -516,8 +516,7 @@ class SwarmSession:
         ``created`` is True when the swarm carries ``lab``'s labels (a
         previous run of the lesson made it), so :meth:`end` leaves it.
         """
-        info = lab.client.info()
-        swarm = info.get("Swarm") if isinstance(info.get("Swarm"), dict) else {}
+        swarm = _swarm_of(lab.client.info())
         if swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
             return None
         labels = _swarm_labels(lab.client)
@@ -570,9 +569,14 @@ def _wait_until_gone(client: "docker.DockerClient", networks: Sequence[str],
         time.sleep(0.2)
 
 
+def _swarm_of(info: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``Swarm`` part of ``docker info``, or {} when it is missing or odd."""
+    swarm = info.get("Swarm")
+    return swarm if isinstance(swarm, dict) else {}
+
+
 def _swarm_state(client: "docker.DockerClient") -> str:
-    swarm = client.info().get("Swarm")
-    return str((swarm if isinstance(swarm, dict) else {}).get("LocalNodeState") or "inactive")
+    return str(_swarm_of(client.info()).get("LocalNodeState") or "inactive")
 
 
 def _swarm_labels(client: "docker.DockerClient") -> dict[str, str]:
