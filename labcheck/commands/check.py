@@ -37,20 +37,22 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def add_binding_options(parser: argparse.ArgumentParser) -> None:
-    """``--suffix``, ``--name LOGICAL=REAL``, ``--port PORT=REAL``: how objects are named."""
+def add_binding_options(parser: argparse.ArgumentParser, ports: bool = True) -> None:
+    """``--suffix``, ``--name LOGICAL=REAL``, ``--port PORT=REAL`` (unless not ``ports``):
+    how the exercise's objects are named."""
     parser.add_argument("--suffix", metavar="S",
                         help="the exercise's objects are named NAME-S (also LABCHECK_SUFFIX)")
     parser.add_argument("--name", metavar="LOGICAL=REAL", action="append", default=[],
                         help="the exercise's object LOGICAL is called REAL (repeatable)")
-    parser.add_argument("--port", metavar="PORT=REAL", action="append", default=[],
-                        help="the exercise's host port PORT is REAL (repeatable)")
+    if ports:
+        parser.add_argument("--port", metavar="PORT=REAL", action="append", default=[],
+                            help="the exercise's host port PORT is REAL (repeatable)")
 
 
 def binding_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keywords ``names``, ``ports``, ``suffix`` of :func:`labcheck.grading.check`."""
     return {"names": parse_pairs(args.name, "name") or None,
-            "ports": parse_pairs(args.port, "port", int) or None,
+            "ports": parse_pairs(getattr(args, "port", []), "port", int) or None,
             "suffix": args.suffix}
 
 

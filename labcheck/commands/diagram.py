@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import EXIT_OK, UsageError
 from . import write_output
-from .check import parse_pairs
+from .check import add_binding_options, binding_options
 from .list import add_exercises_option
 
 __all__ = ["register", "run", "output_format"]
@@ -37,10 +37,7 @@ def register(sub: Any) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
     parser.add_argument("--snapshot", metavar="FILE",
                         help="draw this saved snapshot instead of the live daemon")
-    parser.add_argument("--suffix", metavar="S",
-                        help="the exercise's objects are named NAME-S (also LABCHECK_SUFFIX)")
-    parser.add_argument("--name", metavar="LOGICAL=REAL", action="append", default=[],
-                        help="the exercise's object LOGICAL is called REAL (repeatable)")
+    add_binding_options(parser, ports=False)
     add_exercises_option(parser)
     parser.set_defaults(func=run)
 
@@ -67,9 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if args.exercise:
         from ..grading import resolve_exercise
 
-        exercise = resolve_exercise(args.exercise, names=parse_pairs(args.name, "name") or None,
-                                    suffix=args.suffix, dirs=args.exercises or None,
-                                    snapshot=snapshot)
+        exercise = resolve_exercise(args.exercise, dirs=args.exercises or None,
+                                    snapshot=snapshot, **binding_options(args))
     graph = diagram(snapshot, exercise=exercise, all=args.all)
     data = render(graph, fmt)
     if args.output:
