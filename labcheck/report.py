@@ -125,8 +125,7 @@ class Report:
         return render_text(self, color=color, show_hidden=show_hidden)
 
     def _repr_html_(self) -> str:
-        from .render.html import render_html
-        return render_html(self)
+        return self.to_html()
 
     def to_html(self, show_hidden: bool = False) -> str:
         from .render.html import render_html
