@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import ssl
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -177,6 +176,8 @@ def _trust_only_docker_ca(client: "docker.DockerClient") -> None:
 
 def translate_docker_error(exc: BaseException, where: str) -> LabcheckError:
     """The LabcheckError that explains ``exc`` raised while talking to ``where``."""
+    import ssl
+
     if isinstance(exc, LabcheckError):
         return exc
     text = f"{type(exc).__name__}: {exc}"

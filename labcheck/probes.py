@@ -27,7 +27,6 @@ import ipaddress
 import re
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
 
@@ -348,6 +347,8 @@ def run_probes(client: "docker.DockerClient", probes: Sequence[Probe], *,
     """
     if not probes:
         return ()
+    from concurrent.futures import ThreadPoolExecutor, as_completed  # not at import: logging
+
     if lab_image is None:
         from .images import LAB_IMAGE
         lab_image = LAB_IMAGE
