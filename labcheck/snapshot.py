@@ -523,7 +523,8 @@ class Snapshot:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise SnapshotFileError(f"snapshot file {str(path)!r} does not exist") from None
+            raise SnapshotFileError(f"snapshot file {str(path)!r} does not exist. Check the "
+                                    "path, or make one: labcheck snapshot -o state.json") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotFileError(f"snapshot file {str(path)!r} cannot be read: {exc}") from None
         return cls.loads(text, source=f"snapshot file {str(path)!r}")
