@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import EXIT_ENVIRONMENT, EXIT_OK, UsageError
 
 __all__ = ["register", "run"]
 
@@ -33,4 +33,4 @@ def run(args: argparse.Namespace) -> int:
         client.close()
     for line in result.lines():
         print(line)
-    return 3 if result.errors else 0
+    return EXIT_ENVIRONMENT if result.errors else EXIT_OK

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from ..errors import EXIT_OK
+
 __all__ = ["register", "run"]
 
 
@@ -42,4 +44,4 @@ def run(args: argparse.Namespace) -> int:
               f"to {args.output}")
     else:
         sys.stdout.write(snap.dumps())
-    return 0
+    return EXIT_OK
