@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence, TypeVar
 
 from .errors import SnapshotFileError
 from .probes import Probe, ProbeResult
@@ -382,6 +382,17 @@ def _ports_from_inspect(bindings: Any, exposed: Any) -> tuple[PortBinding, ...]:
     return _sorted_ports(ports)
 
 
+_Named = TypeVar("_Named", Network, Container)
+
+
+def _by_name_or_id(items: Sequence[_Named], name_or_id: str) -> _Named | None:
+    """The item named ``name_or_id``, else the one whose id starts with it (4+ characters)."""
+    found = next((item for item in items if item.name == name_or_id), None)
+    if found is None and len(name_or_id) >= 4:
+        found = next((item for item in items if item.id.startswith(name_or_id)), None)
+    return found
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Networks, containers and probe results, read from a daemon at one time."""
@@ -399,23 +410,11 @@ class Snapshot:
 
     def network(self, name_or_id: str) -> Network | None:
         """The network with this name (or full or short id), or None."""
-        for net in self.networks:
-            if net.name == name_or_id:
-                return net
-        for net in self.networks:
-            if len(name_or_id) >= 4 and net.id.startswith(name_or_id):
-                return net
-        return None
+        return _by_name_or_id(self.networks, name_or_id)
 
     def container(self, name_or_id: str) -> Container | None:
         """The container with this name (or full or short id), or None."""
-        for box in self.containers:
-            if box.name == name_or_id:
-                return box
-        for box in self.containers:
-            if len(name_or_id) >= 4 and box.id.startswith(name_or_id):
-                return box
-        return None
+        return _by_name_or_id(self.containers, name_or_id)
 
     def containers_on(self, network: str) -> tuple[Container, ...]:
         """Containers attached to ``network`` (by name)."""
