@@ -482,8 +482,7 @@ class _Drawing:
         if expectation:
             attrs.update(color=GREEN, penwidth="2.5")
         members = self.snap.containers_on(net.name)
-        missing = sorted(b for b, n in (self.cmp.attachments_missing if self.cmp else ())
-                         if n == net.name)
+        missing = self._not_attached(net.name)
         with self.graph.subgraph(name=f"cluster_{ident}") as sub:
             sub.attr(label=self._network_title(net), labeljust="l", **attrs)
             for box in sorted(members, key=lambda c: (c.name, c.id)):
@@ -501,26 +500,32 @@ class _Drawing:
                 sub.node(f"{self.box_ids[box.name]}_{ident}", _html("<BR/>".join(lines)),
                          shape="box", style="rounded,filled", fillcolor="white", color=colour,
                          margin="0.08,0.04")
-            for name in missing:
-                sub.node(f"{self.box_ids[name]}_{ident}",
-                         _html(f'<FONT COLOR="{RED}">{_esc(name)}: not attached</FONT>'),
-                         shape="box", style="rounded,dashed", color=RED, margin="0.08,0.04")
+            self._not_attached_nodes(sub, missing, ident)
             if not members and not missing:
                 sub.node(f"{ident}_empty", _html(_small("(no containers)", GREY)),
                          shape="plaintext")
 
     def _missing_network(self, name: str, ident: str) -> None:
-        missing = sorted(b for b, n in self.cmp.attachments_missing if n == name) if self.cmp else []
+        missing = self._not_attached(name)
         with self.graph.subgraph(name=f"cluster_{ident}") as sub:
             sub.attr(label=_html(f'<FONT COLOR="{RED}"><B>{_esc(name)}</B> (missing network)'
                                  "</FONT>"), style="rounded,dashed", color=RED, labeljust="l",
                      penwidth="2")
-            for box in missing:
-                sub.node(f"{self.box_ids[box]}_{ident}",
-                         _html(f'<FONT COLOR="{RED}">{_esc(box)}: not attached</FONT>'),
-                         shape="box", style="rounded,dashed", color=RED, margin="0.08,0.04")
+            self._not_attached_nodes(sub, missing, ident)
             if not missing:
                 sub.node(f"{ident}_empty", _html(_small("does not exist", RED)), shape="plaintext")
+
+    def _not_attached(self, network: str) -> list[str]:
+        """The containers expected on ``network`` but not attached to it, sorted."""
+        pairs = self.cmp.attachments_missing if self.cmp else ()
+        return sorted(box for box, net in pairs if net == network)
+
+    def _not_attached_nodes(self, sub: graphviz.Digraph, boxes: list[str], ident: str) -> None:
+        """A red dashed "not attached" endpoint in network cluster ``ident`` for each box."""
+        for box in boxes:
+            sub.node(f"{self.box_ids[box]}_{ident}",
+                     _html(f'<FONT COLOR="{RED}">{_esc(box)}: not attached</FONT>'),
+                     shape="box", style="rounded,dashed", color=RED, margin="0.08,0.04")
 
     # -- containers ---------------------------------------------------------------
 
