@@ -46,8 +46,10 @@ __all__ = [
     "hint", "grade", "Report", "CheckResult",
     # diagrams and reachability (imported lazily: graphviz only when drawn)
     "diagram", "explain", "measure_matrix",
-    # notebooks: the first cell of every lesson
-    "ready",
+    # notebooks: the first cell of every lesson, the probe runner and the lessons' helpers
+    "ready", "run_probes", "parse_resolv_conf", "Lab", "show", "http_command",
+    # drivers a lesson sets up where the host allows (a veth LAN, a single-node swarm)
+    "survey", "VethLan", "SwarmSession", "remove_services",
 ]
 
 #: Names imported on first use: name -> module.
@@ -57,6 +59,10 @@ _LAZY = {
     "grade": "grading", "Report": "report", "CheckResult": "report",
     "diagram": "render.diagram", "explain": "reachability", "measure_matrix": "reachability",
     "ready": "notebook",
+    "run_probes": "probes", "parse_resolv_conf": "probes",
+    "Lab": "lab", "show": "lab", "http_command": "lab",
+    "survey": "drivers", "VethLan": "drivers", "SwarmSession": "drivers",
+    "remove_services": "drivers",
 }
 
 
