@@ -96,6 +96,7 @@ case "$cmd" in
     run)
         shift 2; [ "${1:-}" = "--" ] && shift
         [ $# -gt 0 ] || usage
-        exec nsenter --net="/run/netns/$ns" env DOCKER_HOST="$host" "$@" ;;
+        # `ip netns exec` here (unlike for dockerd): its fresh /sys shows the namespace's interfaces.
+        exec ip netns exec "$ns" env DOCKER_HOST="$host" "$@" ;;
     *) usage ;;
 esac
