@@ -49,6 +49,7 @@ from ..snapshot import Container, Network, PortBinding, Snapshot
 from .topology import Comparison, compare, from_report, select
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..exercises import Exercise
     from ..report import Report
 
 __all__ = [
@@ -167,31 +168,42 @@ def render(graph: graphviz.Digraph, format: str = "svg") -> bytes:  # noqa: A002
 # -- drawing ----------------------------------------------------------------------------------
 
 def diagram(snapshot: Snapshot, *, report: "Report | None" = None,
-            expected: Expected | None = None, all: bool = False,  # noqa: A002
+            exercise: "str | Exercise | None" = None, expected: Expected | None = None,
+            all: bool = False,  # noqa: A002 - the CLI's word
             matrix: ReachMatrix | None = None, title: str | None = None) -> TopologyDiagram:
     """Draw ``snapshot``; pure: it reads nothing but its arguments.
 
     ``report`` (a graded Report) marks what its checks expect, green where
-    they pass and red where they fail (see :mod:`labcheck.render.topology`);
-    ``expected`` alone marks presence. ``matrix`` adds a reachability
-    layer; ``all`` draws every object in the snapshot, not only the course's.
+    they pass and red where they fail (see :mod:`labcheck.render.topology`).
+    ``exercise`` (an id or an Exercise) is graded on ``snapshot`` with its
+    own checks (:func:`labcheck.grading.grade`) and drawn as that report;
+    checks that need probes the snapshot lacks mark nothing. ``expected``
+    alone marks presence. ``matrix`` adds a reachability layer; ``all``
+    draws every object in the snapshot, not only the course's.
     """
     if not isinstance(snapshot, Snapshot):
         raise UsageError("diagram() draws a Snapshot: take one with labcheck.collect(client) "
                          "or lab.snapshot(), or load one with Snapshot.load(path)")
-    if report is not None and expected is not None:
-        raise UsageError("diagram() takes a report or an expected topology, not both: the "
-                         "report's checks already say what they expect")
+    if sum(x is not None for x in (report, exercise, expected)) > 1:
+        raise UsageError("diagram() takes one of report, exercise or expected, not several: "
+                         "a report's checks already say what they expect")
     marks = None
-    if report is not None:
-        expected = report.expected()
+    focus = expected
+    if exercise is not None:
+        from ..grading import grade, resolve_exercise
+
+        bound = resolve_exercise(exercise, snapshot=snapshot)
+        marks = from_report(snapshot, grade(bound, snapshot))
+        focus = bound.expected()
+    elif report is not None:
+        focus = report.expected()
         marks = from_report(snapshot, report)
         if title is None:
             title = (f"{report.title or report.exercise_id}: "
                      f"{format_points(report.score)}/{format_points(report.max_score)} points")
     elif expected is not None:
         marks = compare(snapshot, expected)
-    shown = select(snapshot, all=all, expected=expected)
+    shown = select(snapshot, all=all, expected=focus)
     return _Drawing(shown, marks, matrix, title).build()
 
 

@@ -363,6 +363,15 @@ def test_the_colours_are_the_reports_verdicts_not_a_second_judgement():
     assert ("fx-db", "fx-front") not in from_report(snap, flipped).attachments_missing
 
 
+def test_an_exercise_is_graded_on_the_snapshot_and_drawn_as_its_report():
+    from labcheck.exercises import parse_exercise
+
+    snap = load(LIVE)
+    drawn = diagram(snap, exercise=parse_exercise(FIXTURE_EXERCISE)).source
+    assert drawn == diagram(snap, report=fixture_report(snap), title="").source
+    assert "fx-missing</B> (missing network)" in drawn and "present, but its check fails" in drawn
+
+
 def test_a_diagram_takes_a_snapshot_and_never_connects():
     from labcheck.errors import UsageError
 
@@ -371,7 +380,7 @@ def test_a_diagram_takes_a_snapshot_and_never_connects():
     with pytest.raises(UsageError, match="draws a Snapshot"):
         diagram(None)  # type: ignore[arg-type]
     snap = load(LIVE)
-    with pytest.raises(UsageError, match="not both"):
+    with pytest.raises(UsageError, match="not several"):
         diagram(snap, report=fixture_report(snap), expected=EXPECTED)
 
 
