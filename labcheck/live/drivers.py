@@ -44,7 +44,10 @@ __all__ = ["survey", "VethLan", "SwarmSession", "remove_services"]
 
 def survey(client: "docker.DockerClient") -> Survey:
     """Gather the facts about ``client``'s daemon and this machine, and answer."""
-    info = client.info()
+    from .daemon import daemon_errors
+
+    with daemon_errors(client):
+        info = client.info()
     local_kernel = os.uname().release
     platform = platform_from_info(info, daemon_url=str(client.api.base_url),
                                   local_kernel=local_kernel, euid=os.geteuid())

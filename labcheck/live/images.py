@@ -44,10 +44,13 @@ def image_status(client: "docker.DockerClient", name: str = LAB_IMAGE) -> ImageS
     """Whether ``name`` is present on the daemon, and where it came from."""
     import docker.errors
 
-    try:
-        attrs = client.api.inspect_image(name)
-    except docker.errors.ImageNotFound:
-        return ImageStatus(name, present=False)
+    from .daemon import daemon_errors
+
+    with daemon_errors(client):
+        try:
+            attrs = client.api.inspect_image(name)
+        except docker.errors.ImageNotFound:
+            return ImageStatus(name, present=False)
     labels = (attrs.get("Config") or {}).get("Labels") or {}
     source = labels.get(SOURCE_LABEL) or f"pulled {UPSTREAM_IMAGE}"
     return ImageStatus(name, present=True, source=source, image_id=str(attrs.get("Id", "")))

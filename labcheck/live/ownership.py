@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..ownership import LESSON_LABEL, OWNER_LABEL, OWNER_VALUE, ResetResult, select_for_reset
+from .daemon import daemon_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -26,7 +27,9 @@ def reset(client: "docker.DockerClient", lesson: str | None = None) -> ResetResu
     selector.append(f"{LESSON_LABEL}={lesson}" if lesson else LESSON_LABEL)
     result = ResetResult()
     api = client.api
-    plan = select_for_reset(api.containers(all=True, filters={"label": selector}), (), lesson)
+    with daemon_errors(client):
+        listed = api.containers(all=True, filters={"label": selector})
+    plan = select_for_reset(listed, (), lesson)
     for ident, name in plan.containers:
         try:
             api.remove_container(ident, force=True, v=True)
@@ -36,7 +39,9 @@ def reset(client: "docker.DockerClient", lesson: str | None = None) -> ResetResu
         except docker.errors.APIError as exc:
             result.errors.append(f"container {name}: {exc.explanation or exc}")
     # networks are listed after the containers are gone, so none is still in use
-    plan = select_for_reset((), api.networks(filters={"label": selector}), lesson)
+    with daemon_errors(client):
+        listed = api.networks(filters={"label": selector})
+    plan = select_for_reset((), listed, lesson)
     for ident, name in plan.networks:
         try:
             api.remove_network(ident)
