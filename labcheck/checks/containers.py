@@ -260,7 +260,7 @@ class NetworkMode(_ContainerKind):
         have = box.network_mode
         other = box.shares_namespace_with
         if other:
-            shared = snap.container(other)
+            shared = snap.namespace_owner(box)
             have = f"container:{shared.name if shared else other}"
         return Outcome.failed(
             f"container {box.name!r} runs with network mode {have!r}, not {mode!r}. The mode "
@@ -274,7 +274,7 @@ def _same_mode(snap: Snapshot, box: Container, mode: str) -> bool:
         if other is None:
             return False
         want = snap.container(mode.split(":", 1)[1])
-        have = snap.container(other)
+        have = snap.namespace_owner(box)
         return want is not None and have is not None and want.id == have.id
     if mode in ("bridge", "default"):
         return box.network_mode in ("bridge", "default")
