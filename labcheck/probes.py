@@ -45,10 +45,13 @@ __all__ = [
     "HttpGet",
     "ReadResolvConf",
     "HostReach",
+    "Listening",
+    "Interfaces",
     "ProbeResult",
     "run_probes",
     "parse_nslookup",
     "parse_resolv_conf",
+    "parse_net_dev",
     "DEFAULT_TIMEOUT",
     "EMBEDDED_DNS",
 ]
@@ -244,6 +247,70 @@ class ReadResolvConf(ContainerProbe):
 
 
 @dataclass(frozen=True)
+class Listening(ContainerProbe):
+    """Does a process of ``container`` itself listen on TCP ``port``?
+
+    Reads the listening sockets of the container's network namespace
+    (``/proc/net/tcp``, ``tcp6``) and looks for the one on ``port`` among the
+    open files of the container's own processes. In host network mode the
+    namespace is the host's, so the second half is what shows that the
+    container, not some other program on the machine, holds the port.
+    """
+
+    kind: ClassVar[str] = "listening"
+    port: int = 0
+
+    def describe(self) -> str:
+        return f"find who listens on port {self.port} in container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        script = (
+            f"p=$(printf ':%04X' {int(self.port)}); "
+            "i=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | "
+            "awk -v p=\"$p\" '$4 == \"0A\" && substr($2, length($2) - 4) == p {print $10}'); "
+            f"[ -n \"$i\" ] || {{ echo 'nothing listens on port {int(self.port)}'; exit 1; }}; "
+            "for n in $i; do for f in /proc/[0-9]*/fd/*; do "
+            "if [ \"$(readlink \"$f\" 2>/dev/null)\" = \"socket:[$n]\" ]; then "
+            "echo \"held by pid $(echo \"$f\" | cut -d/ -f3)\"; exit 0; fi; done; done; "
+            f"echo 'port {int(self.port)} is listened on, but by no process of this container'; "
+            "exit 3")
+        return ["timeout", str(timeout), "sh", "-c", script]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        ok = exit_code == 0 and "held by pid" in output
+        if ok:
+            detail = (f"a process of container {self.container!r} ({_last_line(output)}) "
+                      f"listens on port {self.port}")
+        elif exit_code in _TIMED_OUT:
+            detail = f"no answer in time about port {self.port}"
+        else:
+            detail = _last_line(output) or f"the listener check exited {exit_code}"
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           detail=detail)
+
+
+@dataclass(frozen=True)
+class Interfaces(ContainerProbe):
+    """Which network interfaces does ``container`` have (its ``/proc/net/dev``)?"""
+
+    kind: ClassVar[str] = "interfaces"
+
+    def describe(self) -> str:
+        return f"list the network interfaces of container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        return ["cat", "/proc/net/dev"]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        names = parse_net_dev(output)
+        ok = exit_code == 0 and bool(names)
+        detail = ("interfaces: " + ", ".join(names)) if ok else (
+            _last_line(output) or f"reading /proc/net/dev exited {exit_code}")
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           interfaces=names, detail=detail)
+
+
+@dataclass(frozen=True)
 class HostReach(Probe):
     """Can the host reach a published port on ``host`` (loopback only)?
 
@@ -276,6 +343,7 @@ class ProbeResult:
     addresses: tuple[str, ...] = ()
     nameservers: tuple[str, ...] = ()
     http_status: int | None = None
+    interfaces: tuple[str, ...] = ()
     duration_ms: float = field(default=0.0, compare=False)
 
     @property
@@ -287,7 +355,8 @@ class ProbeResult:
             "probe": self.probe.to_json(), "ran": self.ran, "succeeded": self.succeeded,
             "detail": self.detail, "output": self.output, "exit_code": self.exit_code,
             "addresses": list(self.addresses), "nameservers": list(self.nameservers),
-            "http_status": self.http_status, "duration_ms": round(self.duration_ms, 1),
+            "http_status": self.http_status, "interfaces": list(self.interfaces),
+            "duration_ms": round(self.duration_ms, 1),
         }
 
     @classmethod
@@ -298,7 +367,8 @@ class ProbeResult:
             output=data.get("output", ""), exit_code=data.get("exit_code"),
             addresses=tuple(data.get("addresses", ())),
             nameservers=tuple(data.get("nameservers", ())),
-            http_status=data.get("http_status"), duration_ms=float(data.get("duration_ms", 0.0)),
+            http_status=data.get("http_status"),
+            interfaces=tuple(data.get("interfaces", ())), duration_ms=float(data.get("duration_ms", 0.0)),
         )
 
 
@@ -325,6 +395,15 @@ def parse_nslookup(output: str) -> tuple[str, ...]:
         except ValueError:
             continue
     return tuple(sorted(valid, key=lambda a: ipaddress.ip_address(a).packed))
+
+
+def parse_net_dev(text: str) -> tuple[str, ...]:
+    """The interface names in ``/proc/net/dev``, sorted.
+
+    >>> parse_net_dev("Inter-|   Receive\\n face |bytes\\n    lo: 0 0\\n  eth0: 1 2\\n")
+    ('eth0', 'lo')
+    """
+    return tuple(sorted(m.group(1) for m in re.finditer(r"^\s*([^\s:|]+):", text, re.MULTILINE)))
 
 
 def parse_resolv_conf(text: str) -> tuple[str, ...]:

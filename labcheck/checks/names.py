@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 from ..probes import EMBEDDED_DNS, Probe, ReadResolvConf, Resolve
 from ..snapshot import Container, Snapshot
-from .base import CheckKind, Outcome, Param, container_or_fail, probe_outcome, register
+from .base import CheckKind, Outcome, Param, probe_outcome, probe_source_or_fail, register
 
 __all__ = ["Resolves", "NotResolves", "AliasRecords", "Resolver",
            "addresses_of", "owner_of", "shared_networks", "default_bridge_note"]
@@ -76,7 +76,8 @@ class Resolves(CheckKind):
         return (_resolve_probe(p),)
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        source = container_or_fail(snap, p["from"])
+        source = probe_source_or_fail(snap, p["from"],
+                                      f"that {p['name']!r} resolves from {p['from']!r}")
         if isinstance(source, Outcome):
             return source
         result = probe_outcome(snap, _resolve_probe(p))
@@ -128,6 +129,15 @@ class NotResolves(CheckKind):
         return (_resolve_probe(p),)
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        what = f"that {p['name']!r} does not resolve from {p['from']!r}"
+        source = probe_source_or_fail(snap, p["from"], what)
+        if isinstance(source, Outcome):
+            return source
+        named = snap.container(p["name"])
+        if named is not None and not named.is_running:
+            return Outcome.failed(f"{what} cannot be shown: container {named.name!r} is not "
+                                  f"running, and a stopped container's name never resolves. "
+                                  f"Try: docker start {named.name}")
         result = probe_outcome(snap, _resolve_probe(p))
         if isinstance(result, Outcome):
             return result
@@ -137,9 +147,7 @@ class NotResolves(CheckKind):
         if not result.succeeded:
             return Outcome.passed(f"from {p['from']!r}: {result.detail}")
         owners = [o for a in result.addresses if (o := owner_of(snap, a)) is not None]
-        source = snap.container(p["from"])
-        shared = sorted({n for box in owners for n in shared_networks(source, box)}
-                        if source is not None else ())
+        shared = sorted({n for box in owners for n in shared_networks(source, box)})
         why = (f": they share network {shared[0]!r}. Try: docker network "
                f"disconnect {shared[0]} {p['from']}" if shared else "")
         return Outcome.failed(f"from {p['from']!r}, {p['name']!r} resolves to "
@@ -159,6 +167,10 @@ class AliasRecords(CheckKind):
         return (Resolve(p["from"], p["alias"]),)
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        source = probe_source_or_fail(snap, p["from"], f"how many records {p['alias']!r} "
+                                      f"has from {p['from']!r}")
+        if isinstance(source, Outcome):
+            return source
         result = probe_outcome(snap, Resolve(p["from"], p["alias"]))
         if isinstance(result, Outcome):
             return result
@@ -194,6 +206,9 @@ class Resolver(CheckKind):
         return (ReadResolvConf(p["container"]),)
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        box = probe_source_or_fail(snap, p["container"], f"the resolver of {p['container']!r}")
+        if isinstance(box, Outcome):
+            return box
         result = probe_outcome(snap, ReadResolvConf(p["container"]))
         if isinstance(result, Outcome):
             return result
