@@ -45,6 +45,7 @@ __all__ = [
     "HttpGet",
     "ReadResolvConf",
     "HostReach",
+    "ReachStandIn",
     "Listening",
     "Interfaces",
     "ProbeResult",
@@ -311,6 +312,42 @@ class Interfaces(ContainerProbe):
 
 
 @dataclass(frozen=True)
+class ReachStandIn(ContainerProbe):
+    """Can ``container`` reach a stand-in that the probe runner builds on this machine?
+
+    The runner starts a labelled throw-away lab container on the default
+    ``bridge``, serving HTTP on port 80 and published on an ephemeral host
+    port, and removes it afterwards. ``to`` says which way it is reached:
+
+    - ``neighbour``: its address on the default bridge, port 80 (a neighbour);
+    - ``world``: the default bridge's gateway (the host) at the published port,
+      so the packets are forwarded and NATed out of the container's network,
+      the way they would go to the internet. An ``--internal`` network drops
+      them; an ordinary one lets them through.
+
+    Its result holds the address and port probed in ``detail``. Nothing leaves
+    the machine.
+    """
+
+    kind: ClassVar[str] = "stand_in"
+    to: str = "world"
+
+    WAYS: ClassVar[tuple[str, ...]] = ("world", "neighbour")
+
+    def describe(self) -> str:
+        what = ("a neighbour on the default bridge" if self.to == "neighbour"
+                else "the outside world (a stand-in reached through the host)")
+        return f"reach {what} from container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:  # the runner builds the real one
+        raise NotImplementedError("the probe runner resolves the stand-in's address first")
+
+    def reach(self, address: str, port: int) -> "Reach":
+        """The plain TCP reach this probe becomes once the stand-in exists."""
+        return Reach(self.container, address, port=port)
+
+
+@dataclass(frozen=True)
 class HostReach(Probe):
     """Can the host reach a published port on ``host`` (loopback only)?
 
@@ -435,6 +472,15 @@ def run_probes(client: "docker.DockerClient", probes: Sequence[Probe], *,
     total = len(unique)
     notify(progress, 0, total, f"running {total} probe{'s' if total != 1 else ''}")
     done: dict[Probe, ProbeResult] = {}
+    stand_ins = [p for p in unique if isinstance(p, ReachStandIn)]
+    if stand_ins:  # one local stand-in for all of them; see labcheck.live.evidence
+        from .live.evidence import run_stand_in_probes
+        for result in run_stand_in_probes(
+                client, stand_ins, timeout=timeout, lab_image=lab_image,
+                run=lambda ps: run_probes(client, ps, timeout=timeout, lab_image=lab_image)):
+            done[result.probe] = result
+            notify(progress, len(done), total, result.probe.describe())
+        unique = [p for p in unique if not isinstance(p, ReachStandIn)]
     groups = _group_by_container(unique)
     workers = max(1, min(max_workers, len(groups)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labcheck-probe") as pool:
@@ -538,9 +584,14 @@ def _exec(client: "docker.DockerClient", container: str,
     """(exit code, output) of ``command`` run in ``container``, or why it could not run."""
     import docker.errors
 
+    from .live.evidence import exact_container
+
     api = client.api
+    ident, why = exact_container(api, container)
+    if ident is None:
+        return why
     try:
-        exec_id = api.exec_create(container, command, stdout=True, stderr=True)["Id"]
+        exec_id = api.exec_create(ident, command, stdout=True, stderr=True)["Id"]
         raw = api.exec_start(exec_id)
         exit_code = api.exec_inspect(exec_id).get("ExitCode")
     except docker.errors.NotFound:
@@ -637,11 +688,16 @@ def _sidecar_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout
     import docker.errors
     from .ownership import PROBE_LABELS
 
+    from .live.evidence import exact_container
+
     api = client.api
+    ident, why = exact_container(api, probe.container)
+    if ident is None:
+        return ProbeResult(probe, ran=False, succeeded=False, detail=why)
     try:
         box = api.create_container(
             lab_image, probe.command(timeout), labels=dict(PROBE_LABELS),
-            host_config=api.create_host_config(network_mode=f"container:{probe.container}"))
+            host_config=api.create_host_config(network_mode=f"container:{ident}"))
     except docker.errors.APIError as exc:
         return ProbeResult(probe, ran=False, succeeded=False,
                            detail=f"container {probe.container!r} has no probe tools and the "

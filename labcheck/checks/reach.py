@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..probes import HttpGet, Probe, ProbeResult, Reach, Resolve
+from ..probes import HttpGet, Probe, ProbeResult, Reach, ReachStandIn, Resolve
 from ..snapshot import Snapshot
 from .base import (BOTH_NETWORKS, CheckKind, Outcome, Param, probe_outcome,
                    probe_source_or_fail, register)
@@ -28,10 +28,13 @@ __all__ = ["Reaches", "CannotReach", "target_address"]
 _PARAMS = (
     Param("from", ref="container", doc="the container the connection starts from"),
     Param("to", ref="name", doc="the target: a container name or alias"),
-    Param("via", required=False, default="name", choices=("name", "ip", "gateway"),
-          doc="connect by name, by the target's IP read from the snapshot, or (gateway) "
-              "to the gateway address of network 'to': the host, standing in for the "
-              "world outside"),
+    Param("via", required=False, default="name",
+          choices=("name", "ip", "gateway", "stand-in"),
+          doc="connect by name; by the target's IP read from the snapshot; (gateway) to "
+              "the gateway address of network 'to', which is the host; or (stand-in) to a "
+              "container the probe runner builds: 'to' is world (reached through the "
+              "host, forwarded like traffic to the internet) or neighbour (on the "
+              "default bridge)"),
     Param("port", "int", required=False, doc="a TCP port (default: ping)"),
     Param("protocol", required=False, choices=("ping", "tcp", "http"),
           doc="ping, tcp or http (default: tcp with a port, else ping)"),
@@ -69,6 +72,8 @@ def _protocol(p: Mapping[str, Any]) -> str:
 
 
 def _probe(p: Mapping[str, Any], snap: Snapshot | None) -> Probe | None:
+    if p.get("via") == "stand-in":
+        return ReachStandIn(p["from"], to=p["to"])
     if p.get("via", "name") in ("ip", "gateway"):
         if snap is None:
             return None
@@ -87,6 +92,9 @@ def _probe(p: Mapping[str, Any], snap: Snapshot | None) -> Probe | None:
 
 def _what(p: Mapping[str, Any]) -> str:
     proto = _protocol(p)
+    if p.get("via") == "stand-in":
+        return ("the outside world (a stand-in container behind the host)" if p["to"] == "world"
+                else "a neighbour (a stand-in container on the default bridge)")
     if p.get("via") == "gateway":
         port = f" port {p['port']}" if p.get("port") else ""
         return f"the gateway of network {p['to']!r}{port} (the host, outside its network)"
@@ -144,6 +152,11 @@ class _ReachKind(CheckKind):
     verb = ""
 
     def validate(self, p: Mapping[str, Any]) -> str | None:
+        if p.get("via") == "stand-in":
+            if p["to"] not in ReachStandIn.WAYS:
+                return f"with via: stand-in, 'to' is one of {', '.join(ReachStandIn.WAYS)}"
+            if p.get("port") or p.get("protocol") or p.get("network"):
+                return "with via: stand-in, the probe picks the port and protocol itself"
         if p.get("protocol") == "tcp" and not p.get("port"):
             return "protocol 'tcp' needs a 'port'"
         return None
@@ -177,7 +190,7 @@ class Reaches(_ReachKind):
             return Outcome.passed(f"{p['from']!r} reaches {_what(p)}: {result.detail}")
         if result.succeeded:
             return Outcome.failed(f"from {p['from']!r}: {result.detail}, not HTTP {want}")
-        target = snap.container(p["to"]) if p.get("via") != "gateway" else None
+        target = snap.container(p["to"]) if p.get("via", "name") in ("name", "ip") else None
         note = ""
         by_name = p.get("via", "name") == "name"
         if by_name and "does not resolve" in result.detail:
@@ -205,7 +218,7 @@ class CannotReach(_ReachKind):
         source = probe_source_or_fail(snap, p["from"], what)
         if isinstance(source, Outcome):
             return source
-        target = snap.container(p["to"]) if p.get("via") != "gateway" else None
+        target = snap.container(p["to"]) if p.get("via", "name") in ("name", "ip") else None
         if target is not None and not target.is_running:
             return Outcome.failed(f"{what} cannot be shown: container {target.name!r} is not "
                                   f"running, so nothing could answer. Try: docker start "

@@ -56,6 +56,8 @@ BROKEN = {
     "ledger-on-frontnet-too": (ledger_on_frontnet_too, {
         "ledger-backnet-only": "too",
         "ledger-cannot-get-out": "but it should not",
+        "visitor-cannot-resolve-ledger": "they share network",
+        "visitor-cannot-reach-ledger": "They share network",
     }),
     "dynamic-ip": (dynamic_ip, {
         "ledger-static-ip": "",

@@ -33,16 +33,19 @@ BROKEN = {
         "hermit-not-on-bridge": "",
         "hermit-only-loopback": "eth0 as well",
         "hermit-cannot-reach-bridge-gateway": "but it should not",
+        "hermit-cannot-reach-neighbour": "but it should not",
     }),
     "stopped": (stopped, {
         "hermit-running": "docker start",
         "hermit-only-loopback": "is not running",
         "hermit-cannot-reach-bridge-gateway": "is not running",
+        "hermit-cannot-reach-neighbour": "is not running",
     }),
     "sealed-mode-but-a-way-out": (host_mode, {
         "hermit-mode-none": "not 'none'",
         "hermit-only-loopback": "as well",
         "hermit-cannot-reach-bridge-gateway": "but it should not",
+        "hermit-cannot-reach-neighbour": "but it should not",
     }),
 }
 
