@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import labcheck  # noqa: E402
 from labcheck.exercises import parse_exercise  # noqa: E402
-from labcheck.lab import Lab  # noqa: E402
+from labcheck.live.lab import Lab  # noqa: E402
 
 ROUNDS = 3
 GOAL_RATIO = 1 / 3

@@ -29,11 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from labcheck.collect import collect  # noqa: E402
-from labcheck.daemon import connect  # noqa: E402
-from labcheck.images import ensure_lab_image  # noqa: E402
-from labcheck.lab import Lab  # noqa: E402
-from labcheck.probes import HttpGet, Reach, Resolve, run_probes  # noqa: E402
+from labcheck.live.collect import collect  # noqa: E402
+from labcheck.live.daemon import connect  # noqa: E402
+from labcheck.live.images import ensure_lab_image  # noqa: E402
+from labcheck.live.lab import Lab  # noqa: E402
+from labcheck.probes import HttpGet, Reach, Resolve  # noqa: E402
+from labcheck.live.probes import run_probes  # noqa: E402
 
 REPEAT = 5
 ROUNDS = 3

@@ -1,14 +1,14 @@
 """labcheck: check, grade and draw Docker networking labs.
 
 The public API. Heavy parts (docker-py, Graphviz, ipywidgets) are imported
-only when used, so ``import labcheck`` stays fast.
+only when used, so ``import labcheck`` stays fast. What talks to a daemon
+comes from :mod:`labcheck.live`; everything else is pure.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .errors import (  # noqa: E402
+from ._version import __version__
+from .errors import (
     DaemonNotRunning,
     DaemonPermissionDenied,
     DaemonTLSError,
@@ -22,12 +22,14 @@ from .errors import (  # noqa: E402
     SnapshotFileError,
     UsageError,
 )
-from .probes import HostReach, HttpGet, Probe, ProbeResult, Reach, ReadResolvConf, Resolve  # noqa: E402
-from .snapshot import Container, Endpoint, Network, PortBinding, Snapshot  # noqa: E402
-from .daemon import connect  # noqa: E402
-from .collect import collect  # noqa: E402
-from .images import LAB_IMAGE, ensure_lab_image  # noqa: E402
-from .ownership import lesson_labels, reset  # noqa: E402
+from .images import LAB_IMAGE
+from .live.collect import collect
+from .live.daemon import connect
+from .live.images import ensure_lab_image
+from .live.ownership import reset
+from .ownership import lesson_labels
+from .probes import HostReach, HttpGet, Probe, ProbeResult, Reach, ReadResolvConf, Resolve
+from .snapshot import Container, Endpoint, Network, PortBinding, Snapshot
 
 __all__ = [
     "__version__",
@@ -55,14 +57,14 @@ __all__ = [
 #: Names imported on first use: name -> module.
 _LAZY = {
     "load_exercise": "exercises", "list_exercises": "exercises", "Exercise": "exercises",
-    "check": "grading", "assert_exercise": "grading", "score": "grading", "hint": "grading",
-    "grade": "grading", "Report": "report", "CheckResult": "report",
-    "diagram": "render.diagram", "explain": "reachability", "measure_matrix": "reachability",
-    "ready": "notebook",
-    "run_probes": "probes", "parse_resolv_conf": "probes",
-    "Lab": "lab", "show": "lab", "http_command": "lab",
-    "survey": "drivers", "VethLan": "drivers", "SwarmSession": "drivers",
-    "remove_services": "drivers",
+    "check": "live.grading", "assert_exercise": "live.grading", "score": "live.grading",
+    "hint": "grading", "grade": "grading", "Report": "report", "CheckResult": "report",
+    "diagram": "render.diagram", "explain": "reachability", "measure_matrix": "live.reachability",
+    "ready": "live.notebook",
+    "run_probes": "live.probes", "parse_resolv_conf": "probes",
+    "Lab": "live.lab", "show": "lab", "http_command": "lab",
+    "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
+    "remove_services": "live.drivers",
 }
 
 

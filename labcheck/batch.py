@@ -1,7 +1,8 @@
 """Submissions and batch grading: a whole class's snapshots in, a grade sheet out.
 
 A **submission** is a :class:`~labcheck.snapshot.Snapshot` taken by
-``labcheck submit ID -o me.json``: the daemon's state, the results of
+``labcheck submit ID -o me.json`` (:func:`labcheck.live.grading.make_submission`,
+which reads the daemon; :func:`submission` adds the record): the daemon's state, the results of
 exactly the probes the exercise needs, the labcheck version, the time, the
 student's identifier and the hints they revealed, in ``meta["submission"]``.
 
@@ -34,21 +35,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from . import __version__
+from ._version import __version__
 from .errors import LabcheckError, UsageError
 from .report import format_points
 from .snapshot import Snapshot
 
 if TYPE_CHECKING:  # pragma: no cover
-    import docker
-
     from .exercises import Exercise
-    from .progress import ProgressCallback
     from .report import Report
 
 __all__ = [
     "SUBMISSION_FORMAT",
-    "make_submission",
+    "submission",
     "submission_info",
     "SubmissionInfo",
     "Problem",
@@ -68,30 +66,23 @@ _KEEP = {"127.0.0.1", "127.0.0.11", "0.0.0.0"}  # addresses that mean the same e
 _ADVICE = re.compile(r"\. (?:Take it again|Make one with)")
 
 
-def make_submission(exercise: "str | Exercise", *, student: str | None = None,
-                    client: "docker.DockerClient | None" = None,
-                    names: Mapping[str, str] | None = None,
-                    ports: Mapping[int, int] | None = None, suffix: str | None = None,
-                    dirs: Iterable[str] | None = None, hints_file: str | None = None,
-                    progress: "ProgressCallback | None" = None) -> Snapshot:
-    """Read the daemon (``client``, else :func:`~labcheck.daemon.connect`) for ``exercise``.
+def submission(snapshot: Snapshot, exercise: "Exercise", *, student: str | None = None,
+               hints_file: str | None = None) -> Snapshot:
+    """``snapshot`` (read for ``exercise``) with its ``meta["submission"]`` record.
 
-    The result is a snapshot with the exercise's probe results and a
-    ``meta["submission"]`` record: format, exercise, student (``student``,
-    else ``$JUPYTERHUB_USER``, else empty), labcheck version and the hints
-    revealed so far. Save it with :meth:`Snapshot.save`.
+    The record: format, exercise, student (``student``, else
+    ``$JUPYTERHUB_USER``, else empty), labcheck version and the hints
+    revealed so far. :func:`labcheck.live.grading.make_submission` reads the
+    daemon and calls this.
     """
     from .exercises import hints as _hints
-    from .grading import collect_live, resolve_exercise
 
-    ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs)
-    snapshot = collect_live(ex, client, progress=progress)
     record = {
         "format": SUBMISSION_FORMAT,
-        "exercise": ex.id,
+        "exercise": exercise.id,
         "student": student if student is not None else os.environ.get(_STUDENT_ENV, ""),
         "labcheck_version": __version__,
-        "hints_revealed": _hints.revealed(ex.id, hints_file),
+        "hints_revealed": _hints.revealed(exercise.id, hints_file),
     }
     return replace(snapshot, meta={**snapshot.meta, "submission": record})
 

@@ -14,7 +14,7 @@ import importlib
 import sys
 from typing import NoReturn, Sequence
 
-from . import __version__
+from ._version import __version__
 from .errors import EXIT_USAGE, LabcheckError
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]

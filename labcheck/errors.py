@@ -3,7 +3,7 @@
 A *student mistake* is data (a failing check in a Report). A *broken
 environment* is one of these exceptions. Each carries the CLI exit code it
 maps to, and a one-line message that says what to do next. docker-py's
-errors become these in :func:`labcheck.daemon.translate_docker_error`:
+errors become these in :func:`labcheck.live.daemon.translate_docker_error`:
 
 >>> err = DaemonNotRunning("no Docker daemon answers at unix:///var/run/docker.sock")
 >>> err.exit_code

@@ -1,9 +1,8 @@
-"""grade(): an Exercise and a Snapshot in, a Report out; and the live helpers.
+"""grade(): an Exercise and a Snapshot in, a Report out. Pure: no daemon.
 
-:func:`grade` is pure. :func:`check` loads an exercise, binds its names,
-reads the daemon (when no snapshot is given) with exactly the probes the
-exercise needs, and grades. :func:`assert_exercise` and :func:`score` are
-for nbgrader and otter test cells.
+:func:`resolve_exercise` loads and binds an exercise; :func:`hint` reveals
+its hints. The entry points that read the daemon first (``check``,
+``assert_exercise``, ``score``) are in :mod:`labcheck.live.grading`.
 
 >>> from labcheck.exercises import load_exercise
 >>> from labcheck.snapshot import Snapshot
@@ -15,7 +14,7 @@ for nbgrader and otter test cells.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from .checks.base import Check, Outcome
 from .exercises import Exercise, load_exercise
@@ -23,14 +22,9 @@ from .exercises import hints as _hints
 from .report import CheckResult, Report, format_points
 
 if TYPE_CHECKING:  # pragma: no cover
-    import docker
-
-    from .probes import ProbeResult
-    from .progress import ProgressCallback
     from .snapshot import Snapshot
 
-__all__ = ["SUFFIX_ENV", "grade", "collect_for", "collect_live", "check", "assert_exercise",
-           "score", "hint", "resolve_exercise"]
+__all__ = ["SUFFIX_ENV", "grade", "hint", "resolve_exercise"]
 
 #: Environment variable: bind every object of the exercise to ``<name>-<suffix>``.
 SUFFIX_ENV = "LABCHECK_SUFFIX"
@@ -71,66 +65,6 @@ def grade(exercise: Exercise, snapshot: "Snapshot", *,
                   names={k: v for k, v in exercise.binding.names.items() if k != v})
 
 
-def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
-                progress: "ProgressCallback | None" = None,
-                timeout: int | None = None) -> "Snapshot":
-    """Read the daemon's state, then run the probes ``exercise`` needs on it.
-
-    Two steps because some probes depend on the state (``via: ip``); the
-    number of API calls is the same as one :func:`~labcheck.collect.collect`.
-    Probes that failed on a name lookup are asked once more (a loaded daemon's
-    DNS was seen to miss a known name now and then), and the second answer
-    is kept, whichever way it goes. :class:`~labcheck.probes.Resolve` asks
-    twice inside the container already, so only reach and HTTP probes that
-    could not resolve their target are run again.
-    """
-    from .collect import collect
-    from .probes import DEFAULT_TIMEOUT, run_probes
-
-    meta = {"exercise": exercise.id, "names": dict(exercise.binding.names),
-            "ports": {str(k): v for k, v in exercise.binding.ports.items()}}
-    state = collect(client, detail=exercise.containers(), meta=meta)
-    probes = exercise.probes(state)
-    if not probes:
-        return state
-    timeout = timeout or DEFAULT_TIMEOUT
-    from .daemon import translate_docker_error
-    try:
-        results = list(run_probes(client, probes, timeout=timeout, progress=progress))
-        again = [i for i, r in enumerate(results) if _lookup_failed(r)]
-        if again:  # a lookup can fail once on a loaded daemon: ask again, keep the answer
-            redone = run_probes(client, [probes[i] for i in again], timeout=timeout)
-            for i, result in zip(again, redone):
-                results[i] = result
-    except Exception as exc:  # noqa: BLE001 - a daemon failure mid-run is an environment problem
-        import docker.errors
-        if isinstance(exc, (docker.errors.DockerException, OSError)):
-            raise translate_docker_error(exc, str(client.api.base_url)) from None
-        raise
-    return state.with_probes(results)
-
-
-def _lookup_failed(result: "ProbeResult") -> bool:
-    """A probe that ran and failed on a name lookup (quick to ask again)."""
-    from .probes import Resolve
-    if not result.ran or result.succeeded or isinstance(result.probe, Resolve):
-        return False
-    return "does not resolve" in result.detail
-
-
-def collect_live(exercise: Exercise, client: "docker.DockerClient | None" = None, *,
-                 progress: "ProgressCallback | None" = None) -> "Snapshot":
-    """:func:`collect_for` with ``client``, or with a client made (and closed) here."""
-    if client is not None:
-        return collect_for(exercise, client, progress=progress)
-    from .daemon import connect
-    own = connect()
-    try:
-        return collect_for(exercise, own, progress=progress)
-    finally:
-        own.close()
-
-
 def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | None = None,
                      ports: Mapping[int, int] | None = None, suffix: str | None = None,
                      dirs: Iterable[str] | None = None,
@@ -151,32 +85,6 @@ def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | N
             names = {str(k): str(v) for k, v in saved.items()}
             ports = {int(k): int(v) for k, v in saved_ports.items()}
     return ex.bind(ex.binding_for(suffix=suffix, names=names, ports=ports))
-
-
-def check(exercise: "str | Exercise", *, snapshot: "Snapshot | None" = None,
-          client: "docker.DockerClient | None" = None, names: Mapping[str, str] | None = None,
-          ports: Mapping[int, int] | None = None, suffix: str | None = None,
-          dirs: Iterable[str] | None = None, progress: "ProgressCallback | None" = None,
-          hints_file: str | None = None) -> Report:
-    """Grade an exercise on ``snapshot``, or on the live daemon when none is given."""
-    ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs,
-                          snapshot=snapshot)
-    if snapshot is None:
-        snapshot = collect_live(ex, client, progress=progress)
-    return grade(ex, snapshot, revealed=_hints.revealed(ex.id, hints_file))
-
-
-def assert_exercise(exercise: "str | Exercise", **kwargs: Any) -> Report:
-    """Grade; raise AssertionError with the student-facing report unless all pass."""
-    report = check(exercise, **kwargs)
-    if not report.passed:
-        raise AssertionError("\n" + report.to_text(color=False))
-    return report
-
-
-def score(exercise: "str | Exercise", *, out_of: float = 1.0, **kwargs: Any) -> float:
-    """The score as a fraction of ``out_of`` (nbgrader partial credit: ``out_of=points``)."""
-    return round(check(exercise, **kwargs).fraction * out_of, 4)
 
 
 def hint(exercise: "str | Exercise", check_id: str | None = None, *,

@@ -6,6 +6,9 @@ one symlink per applet, imported as an image. That takes well under a
 second and needs no base image. Where a registry works and no static
 busybox is at hand, the upstream ``busybox`` image is pulled and tagged.
 
+This module says what the image is and makes its root filesystem;
+:mod:`labcheck.live.images` finds, builds or pulls it on a daemon.
+
 The tag is versioned: change :data:`LAB_IMAGE` when the image's content
 changes, and every machine builds the new one once.
 """
@@ -18,12 +21,9 @@ import shutil
 import subprocess
 import tarfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Iterable
 
 from .errors import ImageUnavailable
-
-if TYPE_CHECKING:  # pragma: no cover
-    import docker
 
 __all__ = [
     "LAB_IMAGE",
@@ -32,9 +32,8 @@ __all__ = [
     "REQUIRED_APPLETS",
     "ImageStatus",
     "find_static_busybox",
-    "image_status",
-    "ensure_lab_image",
-    "build_lab_image",
+    "is_static_elf",
+    "rootfs_tar",
 ]
 
 LAB_IMAGE = "labcheck/lab:1"
@@ -106,7 +105,7 @@ def _applets(busybox: str) -> list[str]:
     return sorted({line.strip() for line in out.splitlines() if line.strip()} - {"busybox"})
 
 
-def _rootfs_tar(busybox: str) -> bytes:
+def rootfs_tar(busybox: str) -> bytes:
     """A root filesystem: /bin/busybox, a symlink per applet, /tmp, /etc, /var/www."""
     applets = _applets(busybox)
     missing = [a for a in REQUIRED_APPLETS if a not in applets]
@@ -134,67 +133,3 @@ def _rootfs_tar(busybox: str) -> bytes:
             info.size, info.mode = len(data), 0o644
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
-
-
-def build_lab_image(client: "docker.DockerClient", busybox: str,
-                    name: str = LAB_IMAGE) -> ImageStatus:
-    """Import the lab image from the host's static ``busybox``; no registry needed."""
-    import docker.errors
-
-    repository, _, tag = name.rpartition(":")
-    source = "busybox-static (built here)"
-    try:
-        client.api.import_image_from_data(
-            _rootfs_tar(busybox), repository=repository, tag=tag,
-            changes=['CMD ["sh"]', "WORKDIR /", f'LABEL {SOURCE_LABEL}="{source}"'])
-    except docker.errors.APIError as exc:
-        raise ImageUnavailable(f"building {name} from {busybox} failed: "
-                               f"{exc.explanation or exc}") from None
-    return image_status(client, name)
-
-
-def image_status(client: "docker.DockerClient", name: str = LAB_IMAGE) -> ImageStatus:
-    """Whether ``name`` is present on the daemon, and where it came from."""
-    import docker.errors
-
-    try:
-        attrs = client.api.inspect_image(name)
-    except docker.errors.ImageNotFound:
-        return ImageStatus(name, present=False)
-    labels = (attrs.get("Config") or {}).get("Labels") or {}
-    source = labels.get(SOURCE_LABEL) or f"pulled {UPSTREAM_IMAGE}"
-    return ImageStatus(name, present=True, source=source, image_id=str(attrs.get("Id", "")))
-
-
-def ensure_lab_image(client: "docker.DockerClient", name: str = LAB_IMAGE,
-                     busybox: str | None = None,
-                     progress: Callable[[str], None] | None = None) -> ImageStatus:
-    """The lab image, built once and then reused.
-
-    Order: already present; built from a static busybox on this host (fast,
-    offline); pulled from a registry. Raises ImageUnavailable with the fix
-    when none of these works.
-    """
-    import docker.errors
-
-    status = image_status(client, name)
-    if status.present:
-        return status
-    busybox = busybox or find_static_busybox()
-    if busybox:
-        if progress:
-            progress(f"building {name} from {busybox}")
-        return build_lab_image(client, busybox, name)
-    if progress:
-        progress(f"pulling {UPSTREAM_IMAGE} for {name}")
-    try:
-        image = client.images.pull(UPSTREAM_IMAGE)
-        repository, _, tag = name.rpartition(":")
-        image.tag(repository, tag)
-    except docker.errors.DockerException as exc:
-        raise ImageUnavailable(
-            f"the lab image {name} is missing, no static busybox is installed here and "
-            f"pulling {UPSTREAM_IMAGE} failed ({str(exc).splitlines()[0][:120]}). Install one: "
-            "apt-get install busybox-static (Debian/Ubuntu), then run labcheck doctor") from None
-    return image_status(client, name)
-

@@ -1,16 +1,17 @@
-"""The first cell of every lesson: ``lab = ready("02")``.
+"""What the first cell of every lesson says: ``lab = ready("02")``.
 
-:func:`ready` checks that a Docker daemon answers and that the lab image is
+:func:`~labcheck.live.notebook.ready` (in :mod:`labcheck.live.notebook`: it
+connects) checks that a Docker daemon answers and that the lab image is
 there (building it if needed), and returns a :class:`~labcheck.lab.Lab` for
-the lesson. When something is missing it prints ONE friendly paragraph (what
-is missing and how to fix it) instead of a traceback, and returns a lab that
-is not ready: every later cell that needs the daemon stops with a one-line
-:class:`LabNotReady` that points back to the first cell.
+the lesson. When something is missing it prints ONE friendly paragraph
+(:func:`explain`: what is missing and how to fix it) instead of a traceback,
+and returns a lab that is not ready: every later cell that needs the daemon
+stops with a one-line :class:`LabNotReady` that points back to the first cell.
 
 On Binder (and on a JupyterHub with no Docker) the paragraph says that this
 server has no Docker daemon and where the labs can run.
 
-In a notebook, :func:`ready` also makes every :class:`~labcheck.errors.LabcheckError`
+In a notebook, ``ready`` also makes every :class:`~labcheck.errors.LabcheckError`
 display as one line (its kind and message) instead of a traceback:
 expected failures are messages, not crashes.
 
@@ -25,23 +26,17 @@ expected failures are messages, not crashes.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import Any, Mapping
 
 from .errors import EnvironmentProblem, LabcheckError
-from .lab import Lab
-from .progress import ipython_shell, message_callback, reporting
-
-if TYPE_CHECKING:  # pragma: no cover
-    import docker
+from .progress import ipython_shell
 
 __all__ = [
     "BINDER_VARIABLES",
     "HUB_VARIABLES",
     "LabNotReady",
-    "UnreadyLab",
     "where_am_i",
     "explain",
-    "ready",
     "install_error_display",
     "one_line",
 ]
@@ -90,22 +85,6 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class UnreadyLab(Lab):
-    """The lab :func:`ready` returns when the daemon or the image is missing.
-
-    Creating it needs nothing; any use of the daemon raises :class:`LabNotReady`.
-    """
-
-    def __init__(self, lesson: str, reason: str) -> None:
-        super().__init__(lesson, client=None)
-        self.reason = reason
-
-    @property
-    def client(self) -> "docker.DockerClient":
-        raise LabNotReady(f"the lab for lesson {self.lesson!r} is not ready ({self.reason}). "
-                          "Fix that, then run the lesson's first cell again")
-
-
 def _show_one_line(shell: Any, etype: type, value: BaseException, tb: Any,
                    tb_offset: int | None = None) -> list[str]:
     """IPython custom exception handler: a LabcheckError shows as one line."""
@@ -127,39 +106,3 @@ def install_error_display(shell: Any = None) -> bool:
         return False
     shell.set_custom_exc((LabcheckError,), _show_one_line)
     return True
-
-
-def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
-          environ: Mapping[str, str] | None = None,
-          say: Callable[[str], None] = print) -> Lab:
-    """Check the daemon and the lab image; return the lesson's :class:`~labcheck.lab.Lab`.
-
-    On success ``say`` (print) gets one line naming the engine and the image.
-    On failure it gets one friendly paragraph and the returned lab is an
-    :class:`UnreadyLab`. Nothing is written to stderr either way.
-    """
-    import docker.errors
-
-    from .daemon import connect, translate_docker_error
-    from .images import ensure_lab_image, image_status
-
-    install_error_display()
-    try:
-        try:
-            if client is None:
-                client = connect(environ=environ)
-            version = client.version()
-            status = image_status(client)
-            if not status.present:  # built here in about a second: show that it happens
-                with reporting("lab image", done_message="lab image ready") as bar:
-                    status = ensure_lab_image(client, progress=message_callback(bar))
-        except (docker.errors.DockerException, OSError) as exc:
-            raise translate_docker_error(exc, str(client.api.base_url) if client else "") \
-                from None
-    except LabcheckError as exc:
-        say(explain(exc, environ))
-        return UnreadyLab(lesson, str(exc))
-    lab = Lab(lesson, client=client, image=status.name)
-    say(f"Ready for lesson {lesson}: Docker Engine {version.get('Version', '?')}, "
-        f"lab image {status.describe()}.")
-    return lab

@@ -1,9 +1,9 @@
-"""Labels that mark what labcheck, a lesson or a test created, and ``reset``.
+"""Labels that mark what labcheck, a lesson or a test created, and what reset removes.
 
 Everything the course creates carries ``io.labcheck.owner=labcheck`` and
-``io.labcheck.lesson=<id>``. :func:`reset` removes only objects with those
-labels (containers first, then networks): a user's own containers and
-networks are never touched.
+``io.labcheck.lesson=<id>``. :func:`labcheck.live.ownership.reset` removes only objects with
+those labels (containers first, then networks), as :func:`select_for_reset`
+picks them: a user's own containers and networks are never touched.
 
 >>> lesson_labels("02")
 {'io.labcheck.owner': 'labcheck', 'io.labcheck.lesson': '02'}
@@ -12,12 +12,9 @@ networks are never touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .errors import UsageError
-
-if TYPE_CHECKING:  # pragma: no cover
-    import docker
 
 __all__ = [
     "OWNER_LABEL",
@@ -29,7 +26,6 @@ __all__ = [
     "ResetResult",
     "ResetPlan",
     "select_for_reset",
-    "reset",
 ]
 
 OWNER_LABEL = "io.labcheck.owner"
@@ -57,7 +53,7 @@ def is_owned(labels: dict[str, str] | None, lesson: str | None = None) -> bool:
 
 @dataclass
 class ResetResult:
-    """What :func:`reset` removed, and what it could not."""
+    """What :func:`~labcheck.live.ownership.reset` removed, and what it could not."""
 
     containers: list[str] = field(default_factory=list)
     networks: list[str] = field(default_factory=list)
@@ -77,7 +73,7 @@ class ResetResult:
 
 @dataclass(frozen=True)
 class ResetPlan:
-    """What :func:`reset` would remove: (id, name) pairs, containers before networks."""
+    """What :func:`~labcheck.live.ownership.reset` would remove: (id, name) pairs, containers before networks."""
 
     containers: tuple[tuple[str, str], ...] = ()
     networks: tuple[tuple[str, str], ...] = ()
@@ -86,7 +82,7 @@ class ResetPlan:
 def select_for_reset(containers: Iterable[Mapping[str, Any]],
                      networks: Iterable[Mapping[str, Any]],
                      lesson: str | None = None) -> ResetPlan:
-    """Pick, from listed containers and networks, the ones :func:`reset` removes.
+    """Pick, from listed containers and networks, the ones :func:`~labcheck.live.ownership.reset` removes.
 
     Pure: it reads the entries of ``GET /containers/json`` and ``GET /networks``
     and keeps only those that carry both labcheck labels (for ``lesson``, or
@@ -119,41 +115,3 @@ def _pick(entries: Iterable[Mapping[str, Any]], lesson: str | None,
         if is_owned(labels if isinstance(labels, dict) else None, lesson):
             picked.append((str(entry["Id"]), name_of(entry)))
     return tuple(picked)
-
-
-def reset(client: "docker.DockerClient", lesson: str | None = None) -> ResetResult:
-    """Remove labcheck's containers, then networks; for one lesson or all.
-
-    Only objects that carry both labcheck labels are removed, and the
-    filter is applied again here on the listed labels (not only in the
-    daemon query, see :func:`select_for_reset`), so a label typo can never
-    widen the match.
-    """
-    import docker.errors
-
-    selector = [f"{OWNER_LABEL}={OWNER_VALUE}"]
-    selector.append(f"{LESSON_LABEL}={lesson}" if lesson else LESSON_LABEL)
-    result = ResetResult()
-    api = client.api
-    plan = select_for_reset(api.containers(all=True, filters={"label": selector}), (), lesson)
-    for ident, name in plan.containers:
-        try:
-            api.remove_container(ident, force=True, v=True)
-            result.containers.append(name)
-        except docker.errors.NotFound:
-            continue
-        except docker.errors.APIError as exc:
-            result.errors.append(f"container {name}: {exc.explanation or exc}")
-    # networks are listed after the containers are gone, so none is still in use
-    plan = select_for_reset((), api.networks(filters={"label": selector}), lesson)
-    for ident, name in plan.networks:
-        try:
-            api.remove_network(ident)
-            result.networks.append(name)
-        except docker.errors.NotFound:
-            continue
-        except docker.errors.APIError as exc:
-            result.errors.append(f"network {name}: {exc.explanation or exc}")
-    result.containers.sort()
-    result.networks.sort()
-    return result

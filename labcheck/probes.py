@@ -1,9 +1,10 @@
 """Probes: questions asked of the live network, from inside a container.
 
 A probe is a frozen, JSON-serialisable spec (:class:`Resolve`, :class:`Reach`,
-:class:`HttpGet`, :class:`ReadResolvConf`, :class:`HostReach`). :func:`run_probes`
-runs a batch concurrently against a daemon and returns a
-:class:`ProbeResult` for each; the results are stored in the
+:class:`HttpGet`, :class:`ReadResolvConf`, :class:`HostReach`), and how its
+command's output reads as a :class:`ProbeResult`. The runner,
+:func:`labcheck.live.probes.run_probes`, runs a batch concurrently against a
+daemon and returns a result for each; the results are stored in the
 :class:`~labcheck.snapshot.Snapshot` so checks never touch the daemon.
 
 Container probes run with ``docker exec``, bounded in time *inside* the
@@ -25,17 +26,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import socket
-import time
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
-from .progress import notify
-
-if TYPE_CHECKING:  # pragma: no cover
-    import docker
-
-    from .progress import ProgressCallback
 
 __all__ = [
     "Probe",
@@ -49,7 +42,11 @@ __all__ = [
     "Listening",
     "Interfaces",
     "ProbeResult",
-    "run_probes",
+    "group_by_container",
+    "lacks_tool",
+    "batch_script",
+    "parse_batch",
+    "probes_from_json",
     "parse_nslookup",
     "parse_resolv_conf",
     "parse_net_dev",
@@ -448,52 +445,9 @@ def parse_resolv_conf(text: str) -> tuple[str, ...]:
     return tuple(m.group(1) for m in re.finditer(r"^\s*nameserver\s+(\S+)", text, re.MULTILINE))
 
 
-# -- running probes ----------------------------------------------------------
+# -- pure helpers of the runner (labcheck.live.probes) ------------------------
 
-def run_probes(client: "docker.DockerClient", probes: Sequence[Probe], *,
-               timeout: int = DEFAULT_TIMEOUT, max_workers: int = 8,
-               lab_image: str | None = None,
-               progress: "ProgressCallback | None" = None) -> tuple[ProbeResult, ...]:
-    """Run ``probes`` concurrently; return one result per probe, in order.
-
-    ``lab_image`` is used to probe from containers whose image lacks the
-    tools (shares the container's network namespace); default: the lab image.
-    ``progress(done, total, message)`` is called (from this thread) before
-    the first probe and as each one finishes (see :mod:`labcheck.progress`).
-    """
-    if not probes:
-        return ()
-    from concurrent.futures import ThreadPoolExecutor, as_completed  # not at import: logging
-
-    if lab_image is None:
-        from .images import LAB_IMAGE
-        lab_image = LAB_IMAGE
-    unique = list(dict.fromkeys(probes))
-    total = len(unique)
-    notify(progress, 0, total, f"running {total} probe{'s' if total != 1 else ''}")
-    done: dict[Probe, ProbeResult] = {}
-    stand_ins = [p for p in unique if isinstance(p, ReachStandIn)]
-    if stand_ins:  # one local stand-in for all of them; see labcheck.live.evidence
-        from .live.evidence import run_stand_in_probes
-        for result in run_stand_in_probes(
-                client, stand_ins, timeout=timeout, lab_image=lab_image,
-                run=lambda ps: run_probes(client, ps, timeout=timeout, lab_image=lab_image)):
-            done[result.probe] = result
-            notify(progress, len(done), total, result.probe.describe())
-        unique = [p for p in unique if not isinstance(p, ReachStandIn)]
-    groups = _group_by_container(unique)
-    workers = max(1, min(max_workers, len(groups)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labcheck-probe") as pool:
-        futures = {pool.submit(_run_group, client, group, timeout, lab_image): group
-                   for group in groups}
-        for future in as_completed(futures):
-            for result in future.result():
-                done[result.probe] = result
-                notify(progress, len(done), total, result.probe.describe())
-    return tuple(done[p] for p in probes)
-
-
-def _group_by_container(probes: Sequence[Probe]) -> list[list[Probe]]:
+def group_by_container(probes: Sequence[Probe]) -> list[list[Probe]]:
     """Container probes grouped by container (one exec each); other probes alone."""
     groups: dict[str, list[Probe]] = {}
     alone: list[list[Probe]] = []
@@ -505,118 +459,9 @@ def _group_by_container(probes: Sequence[Probe]) -> list[list[Probe]]:
     return list(groups.values()) + alone
 
 
-def _run_group(client: "docker.DockerClient", group: list[Probe], timeout: int,
-               lab_image: str) -> list[ProbeResult]:
-    """Results for ``group``: one probe alone, or one container's probes in one exec."""
-    if len(group) == 1:
-        return [_run_one(client, group[0], timeout, lab_image)]
-    started = time.monotonic()
-    results = _exec_batch(client, [p for p in group if isinstance(p, ContainerProbe)],
-                          timeout, lab_image)
-    elapsed = (time.monotonic() - started) * 1000
-    return [_with_duration(r, elapsed) for r in results]
-
-
-def _run_one(client: "docker.DockerClient", probe: Probe, timeout: int,
-             lab_image: str) -> ProbeResult:
-    started = time.monotonic()
-    if isinstance(probe, HostReach):
-        result = _host_reach(probe, timeout)
-    elif isinstance(probe, ContainerProbe):
-        result = _exec_probe(client, probe, timeout, lab_image)
-    else:
-        result = ProbeResult(probe, ran=False, succeeded=False,
-                             detail=f"unknown probe {type(probe).__name__}")
-    return _with_duration(result, (time.monotonic() - started) * 1000)
-
-
-def _with_duration(result: ProbeResult, ms: float) -> ProbeResult:
-    return replace(result, duration_ms=ms)
-
-
-def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
-    try:
-        loopback = ipaddress.ip_address(probe.host).is_loopback
-    except ValueError:
-        loopback = probe.host == "localhost"
-    if not loopback:
-        return ProbeResult(probe, ran=False, succeeded=False,
-                           detail=f"labcheck probes only loopback addresses, not {probe.host}")
-    try:
-        with socket.create_connection((probe.host, probe.port), timeout=timeout) as conn:
-            closed_at_once = _closed_at_once(conn)
-    except OSError as exc:
-        reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc)
-        return ProbeResult(probe, ran=True, succeeded=False,
-                           detail=f"{probe.host}:{probe.port} does not answer on the host: {reason}")
-    if closed_at_once:
-        return ProbeResult(probe, ran=True, succeeded=False,
-                           detail=f"{probe.host}:{probe.port} is published but nothing answers "
-                                  "behind it: the connection was closed at once (is the server "
-                                  "in the container running and listening on that port?)")
-    return ProbeResult(probe, ran=True, succeeded=True,
-                       detail=f"{probe.host}:{probe.port} answers on the host")
-
-
-#: How long the host waits to see whether a fresh connection is closed at once.
-_CLOSE_WAIT = 0.15
-
-
-def _closed_at_once(conn: socket.socket) -> bool:
-    """Whether the peer closed a just-opened connection without a word.
-
-    Docker's userland proxy accepts on a published port even when nothing
-    listens in the container, then closes as soon as its own connection to
-    the container is refused. A real server either waits for the request
-    (no data within the wait) or greets (data): both count as answering.
-    """
-    conn.settimeout(_CLOSE_WAIT)
-    try:
-        return conn.recv(1) == b""
-    except socket.timeout:
-        return False
-    except OSError:  # reset by the proxy
-        return True
-
-
-def _exec(client: "docker.DockerClient", container: str,
-          command: list[str]) -> tuple[int, str] | str:
-    """(exit code, output) of ``command`` run in ``container``, or why it could not run."""
-    import docker.errors
-
-    from .live.evidence import exact_container
-
-    api = client.api
-    ident, why = exact_container(api, container)
-    if ident is None:
-        return why
-    try:
-        exec_id = api.exec_create(ident, command, stdout=True, stderr=True)["Id"]
-        raw = api.exec_start(exec_id)
-        exit_code = api.exec_inspect(exec_id).get("ExitCode")
-    except docker.errors.NotFound:
-        return f"container {container!r} does not exist"
-    except docker.errors.APIError as exc:
-        text = str(exc.explanation or exc)
-        if "is not running" in text or "is paused" in text or "restarting" in text:
-            return f"container {container!r} is not running. Try: docker start {container}"
-        return f"could not run the probe in {container!r}: {text}"
-    return (-1 if exit_code is None else int(exit_code)), _decode(raw)
-
-
-def _lacks_tool(exit_code: int, output: str) -> bool:
+def lacks_tool(exit_code: int, output: str) -> bool:
+    """Whether a command's exit code or output says its tool is missing from the image."""
     return exit_code in _NOT_FOUND or "executable file not found" in output
-
-
-def _exec_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout: int,
-                lab_image: str) -> ProbeResult:
-    ran = _exec(client, probe.container, probe.command(timeout))
-    if isinstance(ran, str):
-        return ProbeResult(probe, ran=False, succeeded=False, detail=ran)
-    exit_code, output = ran
-    if _lacks_tool(exit_code, output):
-        return _sidecar_probe(client, probe, timeout, lab_image)
-    return probe.interpret(exit_code, output)
 
 
 _MARK = "@@labcheck-probe"
@@ -654,74 +499,6 @@ def parse_batch(output: str) -> dict[int, tuple[int, str]]:
     for index in range(1, len(parts) - 2, 3):
         found[int(parts[index])] = (int(parts[index + 1]), parts[index + 2])
     return found
-
-
-def _exec_batch(client: "docker.DockerClient", probes: list[ContainerProbe], timeout: int,
-                lab_image: str) -> list[ProbeResult]:
-    """One container's probes in one exec, run side by side inside it.
-
-    One exec instead of one per probe spares the daemon a process start
-    each. A container without a shell, or a probe whose tool is missing,
-    falls back to probing one by one (and so to the lab-image sidecar).
-    """
-    container = probes[0].container
-    ran = _exec(client, container,
-                ["sh", "-c", batch_script([p.command(timeout) for p in probes])])
-    if isinstance(ran, str):
-        return [ProbeResult(p, ran=False, succeeded=False, detail=ran) for p in probes]
-    exit_code, output = ran
-    if _lacks_tool(exit_code, output):
-        return [_exec_probe(client, p, timeout, lab_image) for p in probes]
-    parsed = parse_batch(output)
-    results = []
-    for index, probe in enumerate(probes):
-        if index not in parsed or _lacks_tool(*parsed[index]):
-            results.append(_exec_probe(client, probe, timeout, lab_image))
-        else:
-            results.append(probe.interpret(*parsed[index]))
-    return results
-
-
-def _sidecar_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout: int,
-                   lab_image: str) -> ProbeResult:
-    """Run the probe in a lab container that shares ``probe.container``'s network."""
-    import docker.errors
-    from .ownership import PROBE_LABELS
-
-    from .live.evidence import exact_container
-
-    api = client.api
-    ident, why = exact_container(api, probe.container)
-    if ident is None:
-        return ProbeResult(probe, ran=False, succeeded=False, detail=why)
-    try:
-        box = api.create_container(
-            lab_image, probe.command(timeout), labels=dict(PROBE_LABELS),
-            host_config=api.create_host_config(network_mode=f"container:{ident}"))
-    except docker.errors.APIError as exc:
-        return ProbeResult(probe, ran=False, succeeded=False,
-                           detail=f"container {probe.container!r} has no probe tools and the "
-                                  f"lab image {lab_image!r} could not stand in: "
-                                  f"{exc.explanation or exc}")
-    try:
-        api.start(box["Id"])
-        exit_code = int(api.wait(box["Id"], timeout=timeout + 10).get("StatusCode", -1))
-        output = _decode(api.logs(box["Id"], stdout=True, stderr=True))
-    except Exception as exc:  # noqa: BLE001 - reported as a probe that did not run
-        return ProbeResult(probe, ran=False, succeeded=False,
-                           detail=f"probe helper for {probe.container!r} failed: {exc}")
-    finally:
-        try:
-            api.remove_container(box["Id"], force=True)
-        except docker.errors.APIError:
-            pass
-    return probe.interpret(exit_code, output)
-
-
-def _decode(raw: Any) -> str:
-    if isinstance(raw, bytes):
-        return raw.decode("utf-8", errors="replace")
-    return str(raw or "")
 
 
 def probes_from_json(items: Iterable[Mapping[str, Any]]) -> tuple[Probe, ...]:

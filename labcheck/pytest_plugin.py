@@ -38,18 +38,15 @@ def pytest_runtest_teardown(item: Any, nextitem: Any) -> None:
         return
     if nextitem is not None and Path(str(nextitem.fspath)) == path:
         return  # not the notebook's last cell yet
-    from .daemon import connect
     from .errors import LabcheckError
-    from .ownership import reset
+    from .live.daemon import connected
+    from .live.ownership import reset
 
     try:
-        client = connect()
+        with connected() as client:
+            result = reset(client, lesson=lesson)
     except LabcheckError:
-        return  # the notebook's own first cell has said what is wrong
-    try:
-        result = reset(client, lesson=lesson)
-    finally:
-        client.close()
+        return  # no daemon: the notebook's own first cell has said what is wrong
     if result.removed_anything or result.errors:
         import warnings
         warnings.warn(f"lesson {lesson} left objects behind; removed: "

@@ -8,11 +8,12 @@ Three layers, each usable alone:
   published ports; host, none and ``container:<other>`` network modes;
   stopped containers) and returns an :class:`Explanation` with the reasons
   and the :class:`~labcheck.probes.Reach` probe that would confirm it.
-- :func:`confirm` runs that probe against a daemon and returns a
-  :class:`Verdict` that says plainly when the rules and the probe disagree.
-- :func:`matrix_probes` / :func:`reach_matrix` / :func:`measure_matrix`
-  build a :class:`ReachMatrix` for a set of containers from probe results,
-  shown as text, as HTML, or as a layer of :func:`labcheck.diagram`.
+- :class:`Verdict` sets the rules beside the probe's result and says plainly
+  when they disagree; :func:`labcheck.live.reachability.confirm` runs the probe.
+- :func:`matrix_probes` / :func:`reach_matrix` build a :class:`ReachMatrix`
+  for a set of containers from probe results (measured live by
+  :func:`labcheck.live.reachability.measure_matrix`), shown as text, as HTML,
+  or as a layer of :func:`labcheck.diagram`.
 
 >>> from labcheck.snapshot import Snapshot, Network, Container, Endpoint
 >>> snap = Snapshot(
@@ -32,14 +33,11 @@ from __future__ import annotations
 import difflib
 import html
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import ObjectNotFound
-from .probes import ProbeResult, Reach, run_probes
+from .probes import ProbeResult, Reach
 from .snapshot import Container, Network, Snapshot
-
-if TYPE_CHECKING:  # pragma: no cover
-    import docker
 
 __all__ = [
     "LOCALHOST",
@@ -48,13 +46,11 @@ __all__ = [
     "Cell",
     "ReachMatrix",
     "explain",
-    "confirm",
-    "explain_live",
     "find_container",
     "extra_aliases",
     "matrix_probes",
     "reach_matrix",
-    "measure_matrix",
+    "PROBE_TIMEOUT",
 ]
 
 #: Where two containers that share one network namespace find each other.
@@ -430,26 +426,6 @@ def _describe_network(net: Network | None, name: str) -> str:
     return f"{' '.join(flags + ['user-defined'])} {net.driver} network {name!r}"
 
 
-# -- confirming with a probe ------------------------------------------------------------
-
-def confirm(client: "docker.DockerClient", explanation: Explanation, *,
-            timeout: int = PROBE_TIMEOUT) -> Verdict:
-    """Run the explanation's probe against the daemon; the Verdict compares both."""
-    if explanation.probe is None:
-        return Verdict(explanation)
-    (result,) = run_probes(client, [explanation.probe], timeout=timeout)
-    return Verdict(explanation, result)
-
-
-def explain_live(client: "docker.DockerClient", source: str, target: str, *,
-                 port: int | None = None, timeout: int = PROBE_TIMEOUT) -> Verdict:
-    """Collect a snapshot, apply the rules, and confirm them with a live probe."""
-    from .collect import collect
-
-    snapshot = collect(client, detail=[source, target])
-    return confirm(client, explain(snapshot, source, target, port=port), timeout=timeout)
-
-
 # -- the matrix -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -567,7 +543,8 @@ def reach_matrix(snapshot: Snapshot, containers: Sequence[str] | None = None, *,
     """The matrix from the probe results recorded in ``snapshot`` (pure).
 
     ``containers`` defaults to the running ones. A pair whose probe is not
-    in the snapshot shows '?' (run :func:`measure_matrix` to measure it).
+    in the snapshot shows '?' (run
+    :func:`labcheck.live.reachability.measure_matrix` to measure it).
     """
     names = tuple(containers) if containers is not None else tuple(
         c.name for c in snapshot.containers if c.is_running)
@@ -587,23 +564,3 @@ def reach_matrix(snapshot: Snapshot, containers: Sequence[str] | None = None, *,
                 reaches, detail = None, "not probed"
             cells[(a, b)] = Cell(a, b, reaches, exp.reachable, detail)
     return ReachMatrix(names, cells, port)
-
-
-def measure_matrix(client: "docker.DockerClient", containers: Iterable[str], *,
-                   port: int | None = None, timeout: int = PROBE_TIMEOUT,
-                   snapshot: Snapshot | None = None) -> ReachMatrix:
-    """Probe every ordered pair of ``containers`` live; return the matrix.
-
-    ``snapshot`` (collected when not given) supplies the rules and the
-    routes the probes take. Draw the matrix as a layer with
-    ``labcheck.diagram(matrix=...)``.
-    """
-    from .collect import collect
-
-    names = tuple(containers)
-    snap = snapshot or collect(client, detail=names)
-    for name in names:
-        find_container(snap, name)
-    probes = matrix_probes(snap, names, port=port)
-    snap = snap.with_probes(run_probes(client, probes, timeout=timeout))
-    return reach_matrix(snap, names, port=port)

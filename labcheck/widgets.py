@@ -372,7 +372,7 @@ class ExercisePanel:
     @property
     def check(self) -> CheckFunction:
         if self._check is None:
-            from .grading import check  # the grading engine, imported on first use
+            from .live.grading import check  # the grading engine, imported on first use
             self._check = check
         return self._check
 

@@ -37,7 +37,7 @@ def docker_client():
         if _require_docker():
             pytest.fail(f"CI needs a Docker daemon: {exc}")
         pytest.skip(f"no Docker daemon: {exc}")
-    from labcheck.images import ensure_lab_image
+    from labcheck.live.images import ensure_lab_image
 
     ensure_lab_image(client)
     yield client
@@ -53,7 +53,7 @@ def unique() -> str:
 @pytest.fixture
 def lab(docker_client, unique) -> Iterator["object"]:
     """A :class:`labcheck.lab.Lab` with a lesson label unique to this test; reset after."""
-    from labcheck.lab import Lab
+    from labcheck.live.lab import Lab
 
     the_lab = Lab(f"test-{unique}", client=docker_client)
     yield the_lab

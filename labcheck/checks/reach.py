@@ -49,8 +49,8 @@ def target_address(snap: Snapshot, p: Mapping[str, Any]) -> str | None:
     """The IP to probe for ``via: ip`` (the target's address on the right network) or
     ``via: gateway`` (the IPv4 gateway of network ``to``)."""
     if p.get("via") == "gateway":
-        net = snap.network(p["to"])
-        return next((g for g in (net.gateways if net else ()) if ":" not in g), None)
+        outside = snap.network(p["to"])
+        return next((g for g in (outside.gateways if outside else ()) if ":" not in g), None)
     target = snap.container(p["to"])
     if target is None:
         return None

@@ -50,7 +50,7 @@ def add_binding_options(parser: argparse.ArgumentParser, ports: bool = True) -> 
 
 
 def binding_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The keywords ``names``, ``ports``, ``suffix`` of :func:`labcheck.grading.check`."""
+    """The keywords ``names``, ``ports``, ``suffix`` of :func:`labcheck.live.grading.check`."""
     return {"names": parse_pairs(args.name, "name") or None,
             "ports": parse_pairs(getattr(args, "port", []), "port", int) or None,
             "suffix": args.suffix}
@@ -73,7 +73,7 @@ def parse_pairs(items: list[str], what: str, convert: Any = str) -> dict[Any, An
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..grading import check
+    from ..live.grading import check
     from ..progress import TerminalProgress
     from ..render.formats import render
     from ..render.text import use_color

@@ -52,14 +52,15 @@ def output_format(requested: str | None, output: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..render.diagram import diagram, live_snapshot, render
+    from ..live.collect import collect_local
+    from ..render.diagram import diagram, render
     from ..snapshot import Snapshot
 
     fmt = output_format(args.format, args.output)
     if fmt == "png" and not args.output and sys.stdout.isatty():
         raise UsageError("PNG is binary and would garble the terminal: add -o FILE.png "
                          "(or pipe the output)")
-    snapshot = Snapshot.load(args.snapshot) if args.snapshot else live_snapshot()
+    snapshot = Snapshot.load(args.snapshot) if args.snapshot else collect_local()
     exercise = None
     if args.exercise:
         from ..grading import resolve_exercise

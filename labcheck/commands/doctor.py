@@ -8,7 +8,7 @@ import subprocess
 import sys
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..errors import EXIT_ENVIRONMENT, EXIT_OK, LabcheckError
 
 __all__ = ["register", "run", "graphviz_version"]
@@ -38,39 +38,19 @@ def graphviz_version() -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..daemon import connect, describe_target
-    from ..images import ensure_lab_image, image_status
+    from ..live.daemon import connected, describe_target, engine_version
 
     problems = 0
     print(f"labcheck {__version__} (Python {sys.version.split()[0]})")
-    client = None
     try:
-        client = connect()
-        info = client.version()
-        print(f"daemon:   ok, Docker Engine {info.get('Version', '?')} "
-              f"(API {info.get('ApiVersion', '?')}) at {describe_target()}")
+        with connected() as client:
+            info = engine_version(client)
+            print(f"daemon:   ok, Docker Engine {info.get('Version', '?')} "
+                  f"(API {info.get('ApiVersion', '?')}) at {describe_target()}")
+            problems += _lab_image(client, build=not args.no_build)
     except LabcheckError as exc:
         problems += 1
         print(f"daemon:   PROBLEM: {exc}")
-    if client is not None:
-        try:
-            status = image_status(client)
-            if not status.present and not args.no_build:
-                from ..progress import message_callback, reporting
-                with reporting("lab image") as bar:  # a line on a terminal only
-                    status = ensure_lab_image(client, progress=message_callback(bar))
-                print(f"image:    {status.name} built now: {status.source}")
-            elif status.present:
-                print(f"image:    {status.describe()}")
-            else:
-                problems += 1
-                print(f"image:    PROBLEM: {status.name} is missing. Run: labcheck doctor")
-        except LabcheckError as exc:
-            problems += 1
-            print(f"image:    PROBLEM: {exc}")
-        finally:
-            client.close()
-    else:
         print("image:    not checked (no daemon)")
     dot = graphviz_version()
     if dot:
@@ -80,3 +60,25 @@ def run(args: argparse.Namespace) -> int:
         print("graphviz: PROBLEM: the 'dot' program is missing. Install Graphviz: "
               "apt-get install graphviz, brew install graphviz, or conda install python-graphviz")
     return EXIT_ENVIRONMENT if problems else EXIT_OK
+
+
+def _lab_image(client: Any, *, build: bool) -> int:
+    """Report on the lab image (building it if ``build``); the number of problems (0 or 1)."""
+    from ..live.images import ensure_lab_image, image_status
+
+    try:
+        status = image_status(client)
+        if not status.present and build:
+            from ..progress import message_callback, reporting
+            with reporting("lab image") as bar:  # a line on a terminal only
+                status = ensure_lab_image(client, progress=message_callback(bar))
+            print(f"image:    {status.name} built now: {status.source}")
+        elif status.present:
+            print(f"image:    {status.describe()}")
+        else:
+            print(f"image:    PROBLEM: {status.name} is missing. Run: labcheck doctor")
+            return 1
+    except LabcheckError as exc:
+        print(f"image:    PROBLEM: {exc}")
+        return 1
+    return 0

@@ -41,7 +41,8 @@ def _port(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..reachability import Verdict, confirm, explain
+    from ..live.reachability import confirm
+    from ..reachability import Verdict, explain
 
     if args.timeout < 1:
         raise UsageError("--timeout must be at least 1 second")
@@ -53,17 +54,14 @@ def run(args: argparse.Namespace) -> int:
         recorded = snapshot.probe_result(explanation.probe) if explanation.probe else None
         verdict = Verdict(explanation, recorded)
     else:
-        from ..collect import collect
-        from ..daemon import connect
+        from ..live.collect import collect
+        from ..live.daemon import connected
 
-        client = connect()
-        try:
+        with connected() as client:
             snapshot = collect(client, detail=[args.source, args.target])
             explanation = explain(snapshot, args.source, args.target, port=args.port)
             verdict = (Verdict(explanation) if args.no_probe
                        else confirm(client, explanation, timeout=args.timeout))
-        finally:
-            client.close()
     for line in verdict.lines():
         print(line)
     return EXIT_OK if verdict.reaches else EXIT_CHECK_FAILED

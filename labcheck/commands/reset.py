@@ -21,16 +21,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..daemon import connect
-    from ..ownership import reset
+    from ..live.daemon import connected
+    from ..live.ownership import reset
 
     if not args.lesson and not args.all:
         raise UsageError("say what to reset: labcheck reset --lesson ID, or labcheck reset --all")
-    client = connect()
-    try:
+    with connected() as client:
         result = reset(client, lesson=args.lesson)
-    finally:
-        client.close()
     for line in result.lines():
         print(line)
     return EXIT_ENVIRONMENT if result.errors else EXIT_OK

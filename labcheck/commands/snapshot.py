@@ -26,18 +26,15 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..collect import collect
-    from ..daemon import connect
+    from ..live.collect import collect
+    from ..live.daemon import connected
     from ..snapshot import Snapshot
 
     if args.input:
         snap = Snapshot.load(args.input)
     else:
-        client = connect()
-        try:
+        with connected() as client:
             snap = collect(client, detail=args.detail)
-        finally:
-            client.close()
     if args.output:
         snap.save(args.output)
         print(f"saved {len(snap.networks)} networks and {len(snap.containers)} containers "

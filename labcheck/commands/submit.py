@@ -35,7 +35,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import make_submission, submission_info
+    from ..batch import submission_info
+    from ..live.grading import make_submission
     from ..grading import grade, resolve_exercise
     from ..report import format_points
 

@@ -54,7 +54,6 @@ __all__ = [
     "INSTALL_GRAPHVIZ",
     "TopologyDiagram",
     "diagram",
-    "live_snapshot",
     "render",
     "select",
     "compare",
@@ -315,7 +314,8 @@ def diagram(snapshot: Snapshot | None = None, *, expected: Expected | None = Non
     draws every object on the daemon, not only the course's.
     """
     if snapshot is None:
-        snapshot = live_snapshot(client)
+        from ..live.collect import collect_local
+        snapshot = collect_local(client)
     if expected is None and (exercise is not None or report is not None):
         expected = _expected_from(exercise, report, snapshot)
     if title is None and report is not None and hasattr(report, "score"):
@@ -323,20 +323,6 @@ def diagram(snapshot: Snapshot | None = None, *, expected: Expected | None = Non
                  f"{report.score:g}/{report.max_score:g} points")
     shown = select(snapshot, all=all, expected=expected)
     return _Drawing(shown, expected, matrix, title).build()
-
-
-def live_snapshot(client: "docker.DockerClient | None" = None) -> Snapshot:
-    """A snapshot of ``client``'s daemon, or of the local one (connected and closed here)."""
-    from ..collect import collect
-    from ..daemon import connect
-
-    if client is not None:
-        return collect(client)
-    own = connect()
-    try:
-        return collect(own)
-    finally:
-        own.close()
 
 
 def _expected_from(exercise: Any, report: Any, snapshot: Snapshot) -> Expected:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from labcheck.daemon import MIN_API_VERSION, connect
+from labcheck.live.daemon import MIN_API_VERSION, connect
 from labcheck.errors import (
     EXIT_ENVIRONMENT,
     DaemonNotRunning,

@@ -22,9 +22,9 @@ from typing import Callable
 
 import pytest
 
-from labcheck.collect import collect
+from labcheck.live.collect import collect
 from labcheck.reachability import explain, matrix_probes, reach_matrix
-from labcheck.probes import run_probes
+from labcheck.live.probes import run_probes
 from labcheck.render.diagram import diagram, render
 from labcheck.snapshot import Snapshot
 
@@ -148,7 +148,7 @@ def test_matrix_layer_from_live_probes_matches_the_rules(lab, name):
                     reason="records tests/fixtures/snapshot-live-topology.json; "
                            "set LABCHECK_RECORD_FIXTURES=1")
 def test_record_live_fixture(docker_client):
-    from labcheck.lab import Lab
+    from labcheck.live.lab import Lab
 
     lab = Lab("fixture", client=docker_client)
     fixed = lambda base: f"fx-{base}"  # noqa: E731

@@ -16,10 +16,12 @@ import time
 
 import pytest
 
-from labcheck.drivers import GWBRIDGE, SwarmSession, VethLan, survey
+from labcheck.drivers import GWBRIDGE
+from labcheck.live.drivers import SwarmSession, VethLan, survey
 from labcheck.errors import UsageError
 from labcheck.lab import http_command
-from labcheck.probes import HttpGet, Reach, Resolve, run_probes
+from labcheck.probes import HttpGet, Reach, Resolve
+from labcheck.live.probes import run_probes
 
 
 @pytest.fixture

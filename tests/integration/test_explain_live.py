@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from labcheck.cli import main
-from labcheck.reachability import explain_live, measure_matrix
+from labcheck.live.reachability import explain_live, measure_matrix
 
 
 @pytest.fixture
@@ -58,8 +58,9 @@ def test_explain_unknown_container_exit_2_names_the_closest(pair, capsys):
 
 def test_rules_and_probe_disagree_when_the_network_changes_behind_the_snapshot(pair, lab):
     """A stale snapshot says 'reachable'; the live probe, after a disconnect, says not."""
-    from labcheck.collect import collect
-    from labcheck.reachability import confirm, explain
+    from labcheck.live.collect import collect
+    from labcheck.reachability import explain
+    from labcheck.live.reachability import confirm
 
     snap = collect(lab.client, detail=[pair("web"), pair("db")])
     answer = explain(snap, pair("web"), pair("db"))

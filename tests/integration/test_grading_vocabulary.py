@@ -9,7 +9,8 @@ import random
 import pytest
 
 from labcheck.exercises import parse_exercise
-from labcheck.grading import collect_for, grade
+from labcheck.grading import grade
+from labcheck.live.grading import collect_for
 
 EXERCISE = """\
 id: vocabulary

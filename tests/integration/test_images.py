@@ -16,12 +16,10 @@ from labcheck.images import (
     LAB_IMAGE,
     REQUIRED_APPLETS,
     SOURCE_LABEL,
-    build_lab_image,
-    ensure_lab_image,
     find_static_busybox,
-    image_status,
     is_static_elf,
 )
+from labcheck.live.images import build_lab_image, ensure_lab_image, image_status
 
 pytestmark = pytest.mark.docker
 

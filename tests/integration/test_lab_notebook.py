@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from labcheck.lab import Lab
-from labcheck.notebook import UnreadyLab, ready
+from labcheck.live.lab import Lab
+from labcheck.live.notebook import UnreadyLab, ready
 
 pytestmark = pytest.mark.docker
 

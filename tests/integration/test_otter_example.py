@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from grader_tools import grader_env, need  # noqa: E402
 
-from labcheck.lab import Lab  # noqa: E402
+from labcheck.live.lab import Lab  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "otter"
 HALF_DONE = ('lab.network(named("appnet"))\n'

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from labcheck.collect import collect
-from labcheck.probes import Reach, Resolve, run_probes
+from labcheck.live.collect import collect
+from labcheck.probes import Reach, Resolve
+from labcheck.live.probes import run_probes
 
 
 def test_run_probes_reports_each_finished_probe(lab, name, docker_client):

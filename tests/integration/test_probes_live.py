@@ -13,10 +13,11 @@ import tarfile
 
 import pytest
 
-from labcheck.collect import collect
+from labcheck.live.collect import collect
 from labcheck.images import find_static_busybox
 from labcheck.ownership import PROBE_LABELS
-from labcheck.probes import HostReach, HttpGet, Reach, ReadResolvConf, Resolve, run_probes
+from labcheck.probes import HostReach, HttpGet, Reach, ReadResolvConf, Resolve
+from labcheck.live.probes import run_probes
 
 pytestmark = pytest.mark.docker
 

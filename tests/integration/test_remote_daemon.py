@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
 from exercise_fixtures import free_port  # noqa: E402
 
 from labcheck import DaemonTLSError, DaemonUnreachable, LabcheckError, Snapshot, connect  # noqa: E402
-from labcheck.collect import collect  # noqa: E402
-from labcheck.lab import Lab  # noqa: E402
+from labcheck.live.collect import collect  # noqa: E402
+from labcheck.live.lab import Lab  # noqa: E402
 from labcheck.probes import Reach, ReadResolvConf  # noqa: E402
 
 _DOCKER_VARS = ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_CONTEXT",

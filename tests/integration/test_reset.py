@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from labcheck.ownership import LESSON_LABEL, OWNER_LABEL, lesson_labels, reset, select_for_reset
+from labcheck.ownership import LESSON_LABEL, OWNER_LABEL, lesson_labels, select_for_reset
+from labcheck.live.ownership import reset
 
 pytestmark = pytest.mark.docker
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from labcheck.collect import collect
-from labcheck.daemon import connect
+from labcheck.live.collect import collect
+from labcheck.live.daemon import connect
 from labcheck.snapshot import Snapshot
 
 pytestmark = pytest.mark.docker

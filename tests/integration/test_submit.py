@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
 from exercise_fixtures import free_port, load_fixture, test_binding  # noqa: E402
 
 import labcheck  # noqa: E402
-from labcheck.batch import make_submission, submission_info  # noqa: E402
+from labcheck.batch import submission_info  # noqa: E402
+from labcheck.live.grading import make_submission  # noqa: E402
 from labcheck.exercises import load_exercise  # noqa: E402
 from labcheck.snapshot import Snapshot  # noqa: E402
 

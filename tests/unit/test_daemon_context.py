@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from labcheck.daemon import _context_settings, describe_target, translate_docker_error
+from labcheck.live.daemon import _context_settings, describe_target, translate_docker_error
 from labcheck.errors import DaemonTLSError, DaemonUnreachable, EnvironmentProblem
 
 

@@ -11,11 +11,11 @@ from labcheck.drivers import (
     KernelConfig,
     Platform,
     Survey,
-    VethLan,
     assess,
     platform_from_info,
     read_kernel_config,
 )
+from labcheck.live.drivers import VethLan
 
 # The options that matter, as this course's machine (a Firecracker kernel) has them.
 FIRECRACKER = KernelConfig.parse(

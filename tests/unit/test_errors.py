@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from labcheck.daemon import translate_docker_error
+from labcheck.live.daemon import translate_docker_error
 from labcheck.errors import (
     EXIT_CHECK_FAILED,
     EXIT_ENVIRONMENT,

@@ -12,7 +12,8 @@ import pytest
 
 import labcheck.notebook as notebook
 from labcheck.errors import DaemonNotRunning, LabcheckError
-from labcheck.notebook import LabNotReady, UnreadyLab, explain, install_error_display, ready
+from labcheck.notebook import LabNotReady, explain, install_error_display
+from labcheck.live.notebook import UnreadyLab, ready
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from labcheck.probes import (
     parse_nslookup,
     parse_resolv_conf,
     probes_from_json,
-    run_probes,
 )
+from labcheck.live.probes import run_probes
 
 NSLOOKUP_OK = ("Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\n"
                "Name:\th3s-b\nAddress: 10.214.16.3\n\n")

@@ -13,17 +13,18 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from . import __version__
-from .daemon import translate_docker_error
-from .probes import DEFAULT_TIMEOUT, Probe, run_probes
-from .snapshot import Snapshot
+from .._version import __version__
+from ..probes import DEFAULT_TIMEOUT, Probe
+from ..snapshot import Snapshot
+from .daemon import daemon_errors
+from .probes import run_probes
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
 
-    from .progress import ProgressCallback
+    from ..progress import ProgressCallback
 
-__all__ = ["collect"]
+__all__ = ["collect", "collect_local"]
 
 
 def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
@@ -34,20 +35,16 @@ def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
 
     ``detail`` names containers whose hostname and aliases should be read
     as well (one inspect each). ``progress`` is passed on to
-    :func:`~labcheck.probes.run_probes` (see :mod:`labcheck.progress`).
+    :func:`~labcheck.live.probes.run_probes` (see :mod:`labcheck.progress`).
     """
-    import docker.errors
-
     api = client.api
-    try:
+    with daemon_errors(client):
         version = api.version()
         networks = api.networks()
         containers = api.containers(all=True)
         wanted = set(detail)
         if wanted:
             containers = [_detailed(api, c) if _names(c) & wanted else c for c in containers]
-    except (docker.errors.DockerException, OSError) as exc:
-        raise translate_docker_error(exc, str(api.base_url)) from None
     snapshot = Snapshot.from_api(
         networks, containers,
         taken_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -88,3 +85,11 @@ def _detailed(api: "docker.APIClient", entry: dict) -> dict:
                           **({"DNSNames": extra["DNSNames"]} if "DNSNames" in extra else {})}
     merged["NetworkSettings"] = {**(entry.get("NetworkSettings") or {}), "Networks": networks}
     return merged
+
+
+def collect_local(client: "docker.DockerClient | None" = None) -> Snapshot:
+    """A snapshot of ``client``'s daemon, or of the local one (connected and closed here)."""
+    from .daemon import connected
+
+    with connected(client) as live:
+        return collect(live)

@@ -1,10 +1,14 @@
-"""connect(): the one place a Docker client is made.
+"""connect(): the one place a Docker client is made; and the one translation of its errors.
 
 It honours ``DOCKER_HOST``, ``DOCKER_TLS_VERIFY``, ``DOCKER_CERT_PATH`` and
 ``DOCKER_CONTEXT`` (and the docker CLI's current context), checks that the
 engine answers and is recent enough, and turns docker-py's failures into
 :class:`~labcheck.errors.LabcheckError` subclasses whose one-line message
-says what to do.
+says what to do. :func:`daemon_errors` is the one place where what docker-py
+raises while a client is in use becomes a LabcheckError: a daemon that does
+not answer (or fails in itself) is an environment problem (exit 3); a request
+the daemon refused, when the caller names what it was doing, is a usage
+error (exit 2) naming the object.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from .errors import (
+from ..errors import (
     DaemonNotRunning,
     DaemonPermissionDenied,
     DaemonTLSError,
@@ -23,12 +28,15 @@ from .errors import (
     DaemonUnreachable,
     EnvironmentProblem,
     LabcheckError,
+    ObjectNotFound,
+    UsageError,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
 
-__all__ = ["MIN_API_VERSION", "connect", "describe_target", "translate_docker_error"]
+__all__ = ["MIN_API_VERSION", "connect", "describe_target", "translate_docker_error",
+           "daemon_errors", "where", "connected", "engine_version"]
 
 #: Docker Engine 19.03. Older engines lack parts of the network API we read.
 MIN_API_VERSION = "1.40"
@@ -252,3 +260,75 @@ def _short(exc: BaseException) -> str:
             return cause
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+@contextmanager
+def connected(client: "docker.DockerClient | None" = None) -> "Iterator[docker.DockerClient]":
+    """``client`` as it is, or one made by :func:`connect` and closed when the block ends."""
+    if client is not None:
+        yield client
+        return
+    own = connect()
+    try:
+        yield own
+    finally:
+        own.close()
+
+
+def engine_version(client: "docker.DockerClient") -> dict[str, Any]:
+    """The engine's ``/version`` answer (Version, ApiVersion, ...)."""
+    with daemon_errors(client):
+        return dict(client.version())
+
+
+#: Words in a daemon's error answer that say the engine itself is failing, not the request.
+_ENGINE_FAILURES = ("containerd", "no space left on device", "read-only file system",
+                    "cannot allocate memory", "input/output error")
+
+
+def where(client: Any) -> str:
+    """The address of ``client``'s daemon, for messages ('' if it has none)."""
+    api = getattr(client, "api", client)
+    return str(getattr(api, "base_url", "") or "")
+
+
+@contextmanager
+def daemon_errors(client: Any = None, doing: str | None = None) -> Iterator[None]:
+    """Turn what docker-py raises inside the block into a :class:`LabcheckError`.
+
+    A daemon that does not answer (connection refused or reset, a timeout,
+    any OSError) or that fails in itself (a 502/503/504 answer, containerd
+    gone, a full disk) becomes an :class:`EnvironmentProblem` (exit 3), as
+    :func:`translate_docker_error` explains it. When ``doing`` says what the
+    caller asked for ("cannot run container 'web'"), a request the daemon
+    answered with a refusal becomes :class:`ObjectNotFound` (404) or
+    :class:`UsageError` (exit 2) with the daemon's reason; without
+    ``doing``, every failure is an environment problem.
+    """
+    try:
+        yield
+    except LabcheckError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - sorted below; anything else goes on
+        import docker.errors
+
+        if not isinstance(exc, (docker.errors.DockerException, OSError)):
+            raise
+        raise _translated(exc, where(client), doing) from None
+
+
+def _translated(exc: BaseException, address: str, doing: str | None) -> LabcheckError:
+    """The LabcheckError for ``exc``; see :func:`daemon_errors`."""
+    import docker.errors
+
+    if isinstance(exc, docker.errors.APIError) and doing is not None:
+        reason = str(exc.explanation or exc)
+        status = exc.status_code or 0
+        failing = status in (502, 503, 504) or any(w in reason.lower() for w in _ENGINE_FAILURES)
+        if not failing:
+            if status == 404 or isinstance(exc, docker.errors.NotFound):
+                return ObjectNotFound(f"{doing}: {reason}")
+            return UsageError(f"{doing}: {reason}")
+        return EnvironmentProblem(f"{doing}: the Docker engine at {address or 'its address'} "
+                                  f"failed ({reason}). Check the daemon (docker info, its log)")
+    return translate_docker_error(exc, address)

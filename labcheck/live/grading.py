@@ -1,0 +1,118 @@
+"""The grading entry points that read the daemon: check, assert_exercise, score.
+
+They load and bind an exercise, read the daemon (when no snapshot is given)
+with exactly the probes the exercise needs, and grade with the pure
+:func:`labcheck.grading.grade`. :func:`assert_exercise` and :func:`score` are
+for nbgrader and otter test cells; :func:`make_submission` saves what an
+instructor grades offline (:mod:`labcheck.batch`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from ..batch import submission
+from ..exercises import Exercise
+from ..exercises import hints as _hints
+from ..grading import grade, resolve_exercise
+from ..probes import DEFAULT_TIMEOUT, ProbeResult, Resolve
+from ..report import Report
+from .collect import collect
+from .daemon import connected, daemon_errors
+from .probes import run_probes
+
+if TYPE_CHECKING:  # pragma: no cover
+    import docker
+
+    from ..progress import ProgressCallback
+    from ..snapshot import Snapshot
+
+__all__ = ["collect_for", "collect_live", "check", "assert_exercise", "score",
+           "make_submission"]
+
+
+def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
+                progress: "ProgressCallback | None" = None,
+                timeout: int | None = None) -> "Snapshot":
+    """Read the daemon's state, then run the probes ``exercise`` needs on it.
+
+    Two steps because some probes depend on the state (``via: ip``); the
+    number of API calls is the same as one :func:`~labcheck.live.collect.collect`.
+    Probes that failed on a name lookup are asked once more (a loaded daemon's
+    DNS was seen to miss a known name now and then), and the second answer
+    is kept, whichever way it goes. :class:`~labcheck.probes.Resolve` asks
+    twice inside the container already, so only reach and HTTP probes that
+    could not resolve their target are run again.
+    """
+    meta = {"exercise": exercise.id, "names": dict(exercise.binding.names),
+            "ports": {str(k): v for k, v in exercise.binding.ports.items()}}
+    state = collect(client, detail=exercise.containers(), meta=meta)
+    probes = exercise.probes(state)
+    if not probes:
+        return state
+    timeout = timeout or DEFAULT_TIMEOUT
+    with daemon_errors(client):  # a daemon failure mid-run is an environment problem
+        results = list(run_probes(client, probes, timeout=timeout, progress=progress))
+        again = [i for i, r in enumerate(results) if _lookup_failed(r)]
+        if again:  # a lookup can fail once on a loaded daemon: ask again, keep the answer
+            redone = run_probes(client, [probes[i] for i in again], timeout=timeout)
+            for i, result in zip(again, redone):
+                results[i] = result
+    return state.with_probes(results)
+
+
+def _lookup_failed(result: "ProbeResult") -> bool:
+    """A probe that ran and failed on a name lookup (quick to ask again)."""
+    if not result.ran or result.succeeded or isinstance(result.probe, Resolve):
+        return False
+    return "does not resolve" in result.detail
+
+
+def collect_live(exercise: Exercise, client: "docker.DockerClient | None" = None, *,
+                 progress: "ProgressCallback | None" = None) -> "Snapshot":
+    """:func:`collect_for` with ``client``, or with a client made (and closed) here."""
+    with connected(client) as live:
+        return collect_for(exercise, live, progress=progress)
+
+
+def check(exercise: "str | Exercise", *, snapshot: "Snapshot | None" = None,
+          client: "docker.DockerClient | None" = None, names: Mapping[str, str] | None = None,
+          ports: Mapping[int, int] | None = None, suffix: str | None = None,
+          dirs: Iterable[str] | None = None, progress: "ProgressCallback | None" = None,
+          hints_file: str | None = None) -> Report:
+    """Grade an exercise on ``snapshot``, or on the live daemon when none is given."""
+    ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs,
+                          snapshot=snapshot)
+    if snapshot is None:
+        snapshot = collect_live(ex, client, progress=progress)
+    return grade(ex, snapshot, revealed=_hints.revealed(ex.id, hints_file))
+
+
+def assert_exercise(exercise: "str | Exercise", **kwargs: Any) -> Report:
+    """Grade; raise AssertionError with the student-facing report unless all pass."""
+    report = check(exercise, **kwargs)
+    if not report.passed:
+        raise AssertionError("\n" + report.to_text(color=False))
+    return report
+
+
+def score(exercise: "str | Exercise", *, out_of: float = 1.0, **kwargs: Any) -> float:
+    """The score as a fraction of ``out_of`` (nbgrader partial credit: ``out_of=points``)."""
+    return round(check(exercise, **kwargs).fraction * out_of, 4)
+
+
+def make_submission(exercise: "str | Exercise", *, student: str | None = None,
+                    client: "docker.DockerClient | None" = None,
+                    names: Mapping[str, str] | None = None,
+                    ports: Mapping[int, int] | None = None, suffix: str | None = None,
+                    dirs: Iterable[str] | None = None, hints_file: str | None = None,
+                    progress: "ProgressCallback | None" = None) -> "Snapshot":
+    """Read the daemon (``client``, else :func:`~labcheck.live.daemon.connect`) for ``exercise``.
+
+    The result is a snapshot with the exercise's probe results and a
+    ``meta["submission"]`` record (see :func:`labcheck.batch.submission`).
+    Save it with :meth:`Snapshot.save`.
+    """
+    ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs)
+    snapshot = collect_live(ex, client, progress=progress)
+    return submission(snapshot, ex, student=student, hints_file=hints_file)

@@ -1,0 +1,67 @@
+"""ready(): the first cell of every lesson, ``lab = ready("02")``.
+
+It connects, checks the engine and the lab image (building it if needed),
+and returns the lesson's :class:`~labcheck.live.lab.Lab`; what it says when
+something is missing is :mod:`labcheck.notebook` (pure).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Mapping
+
+from ..errors import LabcheckError
+from ..notebook import LabNotReady, explain, install_error_display
+from ..progress import message_callback, reporting
+from .lab import Lab
+
+if TYPE_CHECKING:  # pragma: no cover
+    import docker
+
+__all__ = ["UnreadyLab", "ready"]
+
+
+class UnreadyLab(Lab):
+    """The lab :func:`ready` returns when the daemon or the image is missing.
+
+    Creating it needs nothing; any use of the daemon raises :class:`LabNotReady`.
+    """
+
+    def __init__(self, lesson: str, reason: str) -> None:
+        super().__init__(lesson, client=None)
+        self.reason = reason
+
+    @property
+    def client(self) -> "docker.DockerClient":
+        raise LabNotReady(f"the lab for lesson {self.lesson!r} is not ready ({self.reason}). "
+                          "Fix that, then run the lesson's first cell again")
+
+
+def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
+          environ: Mapping[str, str] | None = None,
+          say: Callable[[str], None] = print) -> Lab:
+    """Check the daemon and the lab image; return the lesson's :class:`~labcheck.live.lab.Lab`.
+
+    On success ``say`` (print) gets one line naming the engine and the image.
+    On failure it gets one friendly paragraph and the returned lab is an
+    :class:`UnreadyLab`. Nothing is written to stderr either way.
+    """
+    from .daemon import connect, daemon_errors
+    from .images import ensure_lab_image, image_status
+
+    install_error_display()
+    try:
+        if client is None:
+            client = connect(environ=environ)
+        with daemon_errors(client):
+            version = client.version()
+            status = image_status(client)
+            if not status.present:  # built here in about a second: show that it happens
+                with reporting("lab image", done_message="lab image ready") as bar:
+                    status = ensure_lab_image(client, progress=message_callback(bar))
+    except LabcheckError as exc:
+        say(explain(exc, environ))
+        return UnreadyLab(lesson, str(exc))
+    lab = Lab(lesson, client=client, image=status.name)
+    say(f"Ready for lesson {lesson}: Docker Engine {version.get('Version', '?')}, "
+        f"lab image {status.describe()}.")
+    return lab
