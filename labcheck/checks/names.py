@@ -176,9 +176,17 @@ class AliasRecords(CheckKind):
             return result
         alias, count = p["alias"], p["count"]
         owners = [o for a in result.addresses if (o := owner_of(snap, a)) is not None]
-        if len(owners) == count and len(result.addresses) == count:
-            names = ", ".join(sorted(o.name for o in owners))
-            return Outcome.passed(f"{alias!r} answers with {count} records ({names})")
+        distinct = sorted({o.name for o in owners})
+        if len(owners) == count and len(result.addresses) == count and len(distinct) == count:
+            return Outcome.passed(f"{alias!r} answers with {count} records "
+                                  f"({', '.join(distinct)})")
+        if len(result.addresses) == count and len(distinct) < count:
+            return Outcome.failed(
+                f"{alias!r} answers with {count} records from {p['from']!r} "
+                f"({', '.join(result.addresses)}), but they belong to {len(distinct)} "
+                f"container(s) ({', '.join(distinct) or 'none of the snapshot'}), not "
+                f"{count} different ones. Give the alias to {count} containers: docker "
+                f"network connect --alias {alias} <network> <container>")
         if not result.succeeded:
             return Outcome.failed(f"from {p['from']!r}: {result.detail}. Give {count} containers "
                                   f"the alias: docker network connect --alias {alias} <network> "
@@ -219,6 +227,15 @@ class Resolver(CheckKind):
         embedded = EMBEDDED_DNS in servers
         listed = ", ".join(servers) or "none"
         if p.get("expect", "embedded") == "embedded":
+            stack = snap.namespace_owner(box) or box  # container:<other> uses other's
+            served = [n for n in stack.networks
+                      if (net := snap.network(n)) is not None and net.has_embedded_dns]
+            if embedded and not served:
+                return Outcome.failed(
+                    f"{name!r} lists {EMBEDDED_DNS} in its resolv.conf, but it is on no "
+                    f"user-defined network, so no embedded DNS answers there (a --dns "
+                    f"{EMBEDDED_DNS} option writes the line, not the server). Attach it to "
+                    f"a user-defined network: docker network connect mynet {name}")
             if embedded:
                 return Outcome.passed(f"{name!r} asks Docker's embedded DNS ({EMBEDDED_DNS})")
             return Outcome.failed(
