@@ -147,8 +147,7 @@ class HostReaches(CheckKind):
         return HostReach(port=int(p["port"]), host=p.get("host") or "127.0.0.1")
 
     def title(self, p: Mapping[str, Any]) -> str:
-        who = f" ({p['container']!r})" if p.get("container") else ""
-        return f"the host reaches {p.get('host') or '127.0.0.1'}:{p['port']}{who}"
+        return f"the host reaches {p.get('host') or '127.0.0.1'}:{p['port']}"
 
     def probes(self, p: Mapping[str, Any], snapshot: Snapshot | None = None) -> tuple[Probe, ...]:
         box = snapshot.container(p["container"]) if snapshot and p.get("container") else None
