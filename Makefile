@@ -9,12 +9,13 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: lab test daemon image browser unit bench clean-lab help
+.PHONY: lab test lint daemon image browser unit bench clean-lab help
 
 help:
 	@echo "make lab    start the course in JupyterLab (127.0.0.1:$(PORT))"
 	@echo "make test   run the whole test suite against a real daemon"
 	@echo "make unit   only the tests that need nothing (no daemon, dot or browser)"
+	@echo "make lint   ruff and mypy on labcheck/ (make test runs them first)"
 	@echo "make bench  the benchmarks in bench/"
 
 $(VENV)/.lab: pyproject.toml
@@ -41,7 +42,12 @@ lab: image
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 		--ServerApp.root_dir=lessons $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-test: $(VENV)/.test daemon browser
+# ruff and mypy (settings in pyproject.toml): zero findings on labcheck/, before any test runs
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check labcheck
+	$(VENV)/bin/mypy
+
+test: lint $(VENV)/.test daemon browser
 	@$(VENV)/bin/labcheck doctor
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@# the course CI: every lesson's stored outputs compared (after the suite: lessons use fixed names)

@@ -110,7 +110,8 @@ def submission_info(snapshot: Snapshot, source: str = "submission") -> Submissio
             f"{source} has submission format {fmt!r} (labcheck "
             f"{record.get('labcheck_version') or snapshot.labcheck_version or '?'}); this labcheck "
             f"({__version__}) reads format {SUBMISSION_FORMAT}. "
-            + ("Upgrade labcheck to grade it" if newer else "Ask for it again, made with this labcheck"))
+            + ("Upgrade labcheck to grade it" if newer
+               else "Ask for it again, made with this labcheck"))
     exercise = record.get("exercise")
     if not isinstance(exercise, str) or not exercise:
         raise UsageError(f"{source} names no exercise. Students make a submission with: "
@@ -257,7 +258,8 @@ class BatchResult:
                  ".bar{background:#eee;width:12em;height:1em}.bar span{display:block;height:1em;"
                  "background:#2a7}.num{text-align:right}code{font-size:.9em}</style></head><body>",
                  f"<h1>{esc(title)}</h1>"]
-        parts += [f"<p>{esc(line.strip())}</p>" for line in self.summary_lines()[:1 + len(self.exercises)]]
+        heading = self.summary_lines()[:1 + len(self.exercises)]
+        parts += [f"<p>{esc(line.strip())}</p>" for line in heading]
         stats = self.check_stats()
         for ex in self.exercises:
             parts.append(f"<h2>Pass rate per check: <code>{esc(ex)}</code></h2><table><tr>"
@@ -400,10 +402,10 @@ def grade_files(paths: Iterable[str | os.PathLike[str]], *, exercise: str | None
 
     latest: dict[tuple[str, str], _Read] = {}
     for item in readable:
-        key = (item.info.exercise, item.student)
-        earlier = latest.get(key)
+        who = (item.info.exercise, item.student)
+        earlier = latest.get(who)
         if earlier is None or item.snapshot.taken_at >= earlier.snapshot.taken_at:
-            latest[key] = item
+            latest[who] = item
     kept = []
     for item in readable:
         winner = latest[(item.info.exercise, item.student)]

@@ -110,14 +110,16 @@ def platform_from_info(info: Mapping[str, Any], *, daemon_url: str = "",
     ``daemon_url`` is the client's base URL (a unix socket reads as
     ``http+docker://...``); ``local_kernel`` is this machine's kernel release.
 
-    >>> platform_from_info({"OperatingSystem": "Docker Desktop", "KernelVersion": "6.10.14-linuxkit",
+    >>> platform_from_info({"OperatingSystem": "Docker Desktop",
+    ...                     "KernelVersion": "6.10.14-linuxkit",
     ...                     "SecurityOptions": ["name=seccomp,profile=unconfined"]}).kind
     'Docker Desktop'
     >>> platform_from_info({"SecurityOptions": ["name=rootless"], "OSType": "linux"}).kind
     'rootless Docker'
     """
     swarm = swarm_of(info)
-    options = info.get("SecurityOptions") if isinstance(info.get("SecurityOptions"), list) else []
+    listed = info.get("SecurityOptions")
+    options: list[Any] = listed if isinstance(listed, list) else []
     operating_system = str(info.get("OperatingSystem") or "")
     kernel = str(info.get("KernelVersion") or "")
     desktop = "docker desktop" in operating_system.lower()

@@ -14,6 +14,7 @@ ones red dashed, unexpected ones orange.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["ExpectedPort", "Expected"]
 
@@ -47,7 +48,7 @@ class Expected:
 
     def merge(self, other: "Expected") -> "Expected":
         """Both expectations together, deduplicated and sorted."""
-        def join(a: tuple, b: tuple) -> tuple:
+        def join(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
             return tuple(sorted(set(a) | set(b), key=repr))
         return Expected(
             networks=join(self.networks, other.networks),

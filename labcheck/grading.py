@@ -58,7 +58,7 @@ def grade(exercise: Exercise, snapshot: "Snapshot", *,
             points=item.points if outcome.status == "pass" else 0.0,
             max_points=item.points, message=outcome.message,
             hint=_hint_text(exercise, item, outcome, counts.get(item.id, 0)),
-            hidden=item.hidden, kind=item.kind))
+            hidden=item.hidden, kind=item.kind, expected=item.expected()))
     return Report(exercise_id=exercise.id, title=exercise.title, lesson=exercise.lesson,
                   results=tuple(results), penalty=_hints.penalty(exercise, counts),
                   hints_revealed=sum(counts.values()), taken_at=snapshot.taken_at,

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import tarfile
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Literal
 
 from .errors import ImageUnavailable
 
@@ -69,7 +69,7 @@ def is_static_elf(path: str | os.PathLike[str]) -> bool:
                 return False
             is64 = head[4] == 2
             little = head[5] == 1
-            order = "little" if little else "big"
+            order: Literal["little", "big"] = "little" if little else "big"
             if is64:
                 phoff = int.from_bytes(head[32:40], order)
                 phentsize = int.from_bytes(head[54:56], order)

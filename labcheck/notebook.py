@@ -2,7 +2,7 @@
 
 :func:`~labcheck.live.notebook.ready` (in :mod:`labcheck.live.notebook`: it
 connects) checks that a Docker daemon answers and that the lab image is
-there (building it if needed), and returns a :class:`~labcheck.lab.Lab` for
+there (building it if needed), and returns a :class:`~labcheck.live.lab.Lab` for
 the lesson. When something is missing it prints ONE friendly paragraph
 (:func:`explain`: what is missing and how to fix it) instead of a traceback,
 and returns a lab that is not ready: every later cell that needs the daemon

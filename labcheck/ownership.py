@@ -73,7 +73,8 @@ class ResetResult:
 
 @dataclass(frozen=True)
 class ResetPlan:
-    """What :func:`~labcheck.live.ownership.reset` would remove: (id, name) pairs, containers before networks."""
+    """What :func:`~labcheck.live.ownership.reset` would remove: (id, name) pairs,
+    containers before networks."""
 
     containers: tuple[tuple[str, str], ...] = ()
     networks: tuple[tuple[str, str], ...] = ()
@@ -82,7 +83,8 @@ class ResetPlan:
 def select_for_reset(containers: Iterable[Mapping[str, Any]],
                      networks: Iterable[Mapping[str, Any]],
                      lesson: str | None = None) -> ResetPlan:
-    """Pick, from listed containers and networks, the ones :func:`~labcheck.live.ownership.reset` removes.
+    """Pick, from listed containers and networks, the ones that
+    :func:`~labcheck.live.ownership.reset` removes.
 
     Pure: it reads the entries of ``GET /containers/json`` and ``GET /networks``
     and keeps only those that carry both labcheck labels (for ``lesson``, or

@@ -29,7 +29,6 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
-
 __all__ = [
     "Probe",
     "ContainerProbe",
@@ -169,13 +168,14 @@ class Reach(ContainerProbe):
     def interpret(self, exit_code: int, output: str) -> "ProbeResult":
         ok = exit_code == 0
         if ok:
-            detail = f"{self.target} answers" + (f" on port {self.port}" if self.port else " to ping")
+            how = f" on port {self.port}" if self.port else " to ping"
+            detail = f"{self.target} answers{how}"
         elif "bad address" in output:
             detail = f"the name {self.target!r} does not resolve"
         elif "refused" in output.lower():
             detail = f"{self.target} refused the connection on port {self.port}"
-        elif _UNREACHABLE.search(output):
-            detail = f"no answer from {self.target}: {_UNREACHABLE.search(output).group(0).lower()}"
+        elif unreachable := _UNREACHABLE.search(output):
+            detail = f"no answer from {self.target}: {unreachable.group(0).lower()}"
         elif (exit_code in _TIMED_OUT or not output.strip() or "100% packet loss" in output
               or "timed out" in output):
             detail = f"no answer from {self.target} in time"
@@ -214,8 +214,8 @@ class HttpGet(ContainerProbe):
             detail = f"the name {self.target!r} does not resolve"
         elif "refused" in output.lower():
             detail = f"{self.target} refused the connection on port {self.port}"
-        elif _UNREACHABLE.search(output):
-            detail = f"no answer from {self.url}: {_UNREACHABLE.search(output).group(0).lower()}"
+        elif unreachable := _UNREACHABLE.search(output):
+            detail = f"no answer from {self.url}: {unreachable.group(0).lower()}"
         elif exit_code in _TIMED_OUT or "timed out" in output:
             detail = f"no answer from {self.url} in time"
         else:

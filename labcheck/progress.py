@@ -190,7 +190,7 @@ class NotebookProgress:
         if display:
             from IPython.display import display as show
 
-            self._handle = show(self, display_id=True)
+            self._handle = show(self, display_id=True)  # type: ignore[no-untyped-call]
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = self.widget._repr_mimebundle_(**kwargs) or {}
@@ -231,7 +231,7 @@ def ipython_shell() -> Any:
     if module is None:
         return None
     try:
-        return module.get_ipython()  # type: ignore[attr-defined]
+        return module.get_ipython()
     except Exception:  # noqa: BLE001 - an odd IPython is "no shell"
         return None
 

@@ -227,7 +227,8 @@ def extra_aliases(box: Container, network: str) -> tuple[str, ...]:
 
 # -- the rules --------------------------------------------------------------------
 
-def explain(snapshot: Snapshot, source: str, target: str, *, port: int | None = None) -> Explanation:
+def explain(snapshot: Snapshot, source: str, target: str, *,
+            port: int | None = None) -> Explanation:
     """Docker's rules applied to ``source`` reaching ``target`` (optionally on ``port``).
 
     Pure: reads only the snapshot. Raises :class:`~labcheck.errors.ObjectNotFound`
@@ -387,7 +388,8 @@ class _Rules:
 
     def through_published_port(self, a_owner: Container, b_owner: Container) -> Explanation | None:
         """B's published ports, reached through A's gateway (the host), if any fits."""
-        published = [p for p in b_owner.published() if not self.port or p.container_port == self.port]
+        published = [p for p in b_owner.published()
+                     if not self.port or p.container_port == self.port]
         if not published:
             return None
         open_ports = [p for p in published if not p.is_loopback_only]
@@ -440,7 +442,8 @@ class Cell:
 
     @property
     def disagrees(self) -> bool:
-        return self.reaches is not None and self.expected is not None and self.reaches != self.expected
+        return (self.reaches is not None and self.expected is not None
+                and self.reaches != self.expected)
 
     @property
     def symbol(self) -> str:
@@ -475,10 +478,11 @@ class ReachMatrix:
         cols = [max(len(n), 4) for n in names]
         what = f" (TCP port {self.port})" if self.port else " (ping)"
         lines = ["reachability" + what,
-                 "from \\ to".ljust(width) + "  " + "  ".join(n.ljust(w) for n, w in zip(names, cols))]
+                 "from \\ to".ljust(width) + "  "
+                 + "  ".join(n.ljust(w) for n, w in zip(names, cols, strict=True))]
         for a in names:
             row = []
-            for b, w in zip(names, cols):
+            for b, w in zip(names, cols, strict=True):
                 cell = self.cells.get((a, b))
                 row.append(("-" if a == b or cell is None else cell.symbol).ljust(w))
             lines.append(a.ljust(width) + "  " + "  ".join(row).rstrip())

@@ -2,7 +2,8 @@
 
 >>> r = Report("demo", "Demo", results=(
 ...     CheckResult("a", "network exists", "pass", 1, 1, "network 'n' exists"),
-...     CheckResult("b", "web attached", "fail", 0, 2, "not attached", hint="docker network connect n web"),
+...     CheckResult("b", "web attached", "fail", 0, 2, "not attached",
+...                 hint="docker network connect n web"),
 ...     CheckResult("c", "secret", "pass", 1, 1, "ok", hidden=True)))
 >>> r.score, r.max_score, r.passed, r.fraction
 (2.0, 4.0, False, 0.5)
@@ -23,17 +24,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .expected import Expected
+from .points import format_points
+
 __all__ = ["CheckResult", "Report", "format_points"]
-
-
-def format_points(value: float) -> str:
-    """``2.0`` -> ``'2'``, ``1.5`` -> ``'1.5'``."""
-    return f"{value:g}"
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check's result: ``status`` is "pass", "fail" or "error"."""
+    """One check's result: ``status`` is "pass", "fail" or "error".
+
+    ``expected`` is the part of the topology the check asks for (what a
+    diagram of the Report marks green or red); it is not written to JSON.
+    """
 
     check_id: str
     title: str
@@ -44,6 +47,7 @@ class CheckResult:
     hint: str = ""
     hidden: bool = False
     kind: str = ""
+    expected: Expected = field(default_factory=Expected, compare=False)
 
     @property
     def passed(self) -> bool:
@@ -111,6 +115,13 @@ class Report:
     @property
     def hidden_count(self) -> int:
         return sum(1 for r in self.results if r.hidden)
+
+    def expected(self) -> Expected:
+        """The topology the graded checks ask for, all of them together."""
+        merged = Expected()
+        for item in self.results:
+            merged = merged.merge(item.expected)
+        return merged
 
     def result(self, check_id: str) -> CheckResult:
         for item in self.results:

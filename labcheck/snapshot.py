@@ -1,6 +1,6 @@
 """The state of a Docker daemon at one moment, as frozen dataclasses.
 
-Everything downstream of :func:`labcheck.collect.collect` (checks, reports,
+Everything downstream of :func:`labcheck.live.collect.collect` (checks, reports,
 diagrams) is a pure function of a :class:`Snapshot`, so a snapshot can be
 saved as JSON, graded offline and drawn without a daemon.
 
@@ -154,7 +154,7 @@ class Endpoint:
     """A container's attachment to one network.
 
     ``aliases`` is ``None`` when the daemon was not asked (the list endpoint
-    does not report aliases; :func:`labcheck.collect.collect` inspects only
+    does not report aliases; :func:`labcheck.live.collect.collect` inspects only
     the containers an exercise names).
     """
 
@@ -225,7 +225,8 @@ class PortBinding:
     def __str__(self) -> str:
         if not self.is_published:
             return f"{self.container_port}/{self.protocol}"
-        return f"{self.host_ip or '0.0.0.0'}:{self.host_port}->{self.container_port}/{self.protocol}"
+        host = f"{self.host_ip or '0.0.0.0'}:{self.host_port}"
+        return f"{host}->{self.container_port}/{self.protocol}"
 
     def to_json(self) -> dict[str, Any]:
         return {"container_port": self.container_port, "protocol": self.protocol,

@@ -4,7 +4,7 @@ For lesson authors, one call per exercise, as the last line of a cell::
 
     from labcheck.widgets import check_button
     check_button("02-shop")                  # Check button, report, hints
-    check_button("02-shop", topology=True)   # plus the expected-against-actual diagram,
+    check_button("02-shop", topology=True)   # plus the diagram of what the checks found,
                                              # redrawn after each check
 
 and a diagram that a student can redraw::
@@ -424,23 +424,54 @@ class ExercisePanel:
 
 def topology_view(draw: DrawFunction | None = None, *, title: str = "topology",
                   **diagram_options: Any) -> TopologyView:
-    """A diagram with a Refresh button: ``draw()``, or ``labcheck.diagram(**diagram_options)``."""
+    """A diagram with a Refresh button: ``draw()``, or ``labcheck.diagram(**diagram_options)``
+    of the daemon's state at each drawing (or of ``snapshot=``, when given)."""
     def default_draw() -> Any:
-        from . import diagram  # graphviz is imported only when a diagram is drawn
-        return diagram(**diagram_options)
+        from .render.diagram import diagram  # graphviz is imported only when a diagram is drawn
+
+        options = dict(diagram_options)
+        snapshot = options.pop("snapshot", None)
+        if snapshot is None:
+            from .live.collect import collect_local
+
+            snapshot = collect_local()
+        return diagram(snapshot, **options)
     return TopologyView(draw or default_draw, title=title)
 
 
-def _exercise_diagram(exercise_id: str, check_options: dict[str, Any]) -> DrawFunction:
-    """Draw the exercise, bound to the same names and ports as its checks."""
-    binding = {k: check_options[k] for k in ("names", "ports", "suffix", "dirs")
-               if k in check_options}
+class _ExerciseDiagram:
+    """An exercise's diagram, marked by its checks' verdicts.
 
-    def draw() -> Any:
-        from . import diagram
-        from .grading import resolve_exercise
-        return diagram(exercise=resolve_exercise(exercise_id, **binding))
-    return draw
+    Used as the panel's check function, it keeps the snapshot and the
+    report of each check, and the redraw after that check shows exactly
+    them. A Refresh (or the first drawing) grades the daemon's state anew,
+    without probes: the checks that mark a diagram (objects, names, ports)
+    need none.
+    """
+
+    def __init__(self, exercise_id: str, check_options: dict[str, Any]) -> None:
+        self.exercise_id = exercise_id
+        self.binding = {k: check_options[k] for k in ("names", "ports", "suffix", "dirs")
+                        if k in check_options}
+        self.latest: tuple[Any, Any] | None = None
+
+    def check(self, exercise_id: str, **options: Any) -> Any:
+        from .live.grading import graded
+
+        snapshot, report = graded(exercise_id, **options)
+        self.latest = (snapshot, report)
+        return report
+
+    def draw(self) -> Any:
+        from .render.diagram import diagram  # graphviz is imported only when a diagram is drawn
+
+        if self.latest is not None:
+            (snapshot, report), self.latest = self.latest, None
+            return diagram(snapshot, report=report)
+        from .live.grading import graded
+
+        snapshot, report = graded(self.exercise_id, probes=False, **self.binding)
+        return diagram(snapshot, report=report, title="")
 
 
 def check_button(exercise_id: str, *, topology: bool | TopologyView = False,
@@ -456,8 +487,9 @@ def check_button(exercise_id: str, *, topology: bool | TopologyView = False,
     """
     view: TopologyView | None
     if topology is True:
-        view = TopologyView(_exercise_diagram(exercise_id, check_options),
-                            title=f"exercise {exercise_id}")
+        drawing = _ExerciseDiagram(exercise_id, check_options)
+        check = check or drawing.check
+        view = TopologyView(drawing.draw, title=f"exercise {exercise_id}")
     else:
         view = topology or None
     return ExercisePanel(exercise_id, check=check, hints=hints, topology=view,

@@ -16,7 +16,7 @@ networks can talk to both, so they are not isolated. Try: docker network disconn
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 from ..expected import Expected
 from ..snapshot import Container, Snapshot
@@ -33,7 +33,7 @@ _CONTAINER = Param("container", ref="container", doc="the container's name")
 class _ContainerKind(CheckKind):
     """A check about one container, which the exercise expects to exist."""
 
-    params = (_CONTAINER,)
+    params: ClassVar[tuple[Param, ...]] = (_CONTAINER,)
 
     def expected(self, p: Mapping[str, Any]) -> Expected:
         return Expected(containers=(p["container"],))

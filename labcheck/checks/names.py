@@ -8,9 +8,13 @@ endpoints), never written in the exercise.
 >>> from labcheck.snapshot import Container, Endpoint, Network, Snapshot
 >>> snap = Snapshot(
 ...     networks=(Network("bridge", "n0", "bridge"),),
-...     containers=(Container("web", "c1", state="running", endpoints=(Endpoint("bridge", ipv4="10.213.0.2"),)),
-...                 Container("db", "c2", state="running", endpoints=(Endpoint("bridge", ipv4="10.213.0.3"),))),
-...     probes=(ProbeResult(Resolve("web", "db"), ran=True, succeeded=False, detail="'db' does not resolve"),))
+...     containers=(
+...         Container("web", "c1", state="running",
+...                   endpoints=(Endpoint("bridge", ipv4="10.213.0.2"),)),
+...         Container("db", "c2", state="running",
+...                   endpoints=(Endpoint("bridge", ipv4="10.213.0.3"),))),
+...     probes=(ProbeResult(Resolve("web", "db"), ran=True, succeeded=False,
+...                         detail="'db' does not resolve"),))
 >>> out = Resolves().evaluate(snap, {"from": "web", "name": "db"})
 >>> out.status, "the default bridge has no embedded DNS" in out.message
 ('fail', True)
@@ -109,7 +113,8 @@ class Resolves(CheckKind):
                                   f"{', '.join(result.addresses)} (container {target.name!r})")
         strangers = sorted(got - want)
         owners = [owner_of(snap, a) for a in strangers]
-        who = ", ".join(f"{a} ({o.name!r})" if o else a for a, o in zip(strangers, owners))
+        who = ", ".join(f"{a} ({o.name!r})" if o else a
+                        for a, o in zip(strangers, owners, strict=True))
         return Outcome.failed(
             f"from {source.name!r}, {name!r} resolves to {who}, which is not container "
             f"{target.name!r} ({', '.join(sorted(want)) or 'no address'}). Another container "

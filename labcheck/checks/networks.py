@@ -11,7 +11,7 @@ network 'backend' does not exist. Try: docker network create backend
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 from ..expected import Expected
 from ..snapshot import Network, Snapshot
@@ -26,7 +26,7 @@ _NETWORK = Param("network", ref="network", doc="the network's name")
 class _NetworkKind(CheckKind):
     """A check about one network, which the exercise expects to exist."""
 
-    params: tuple[Param, ...] = (_NETWORK,)
+    params: ClassVar[tuple[Param, ...]] = (_NETWORK,)
 
     def expected(self, p: Mapping[str, Any]) -> Expected:
         return Expected(networks=(p["network"],))
@@ -123,7 +123,7 @@ class NetworkSubnet(_NetworkKind):
             f"{' '.join(flags)} {net.name}")
 
 
-def _same_net(text: str, want: ipaddress._BaseNetwork) -> bool:
+def _same_net(text: str, want: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
     try:
         return ipaddress.ip_network(text, strict=False) == want
     except ValueError:

@@ -50,7 +50,7 @@ def load_function(spec: str, folder: str | None = None) -> Callable[..., Any]:
         module_spec.loader.exec_module(module)
     else:
         module = importlib.import_module(module_name)
-    func = getattr(module, func_name)
+    func: Callable[..., Any] | None = getattr(module, func_name)
     if not callable(func):
         raise TypeError(f"{spec} is not a function")
     _cache[key] = func

@@ -3,7 +3,7 @@ and A cannot reach B (isolation).
 
 With ``via: ip`` the target's address is read from the snapshot (its address
 on a network it shares with A, else its first one), so these probes depend
-on the state: :func:`labcheck.grading.collect_for` reads the state first and
+on the state: :func:`labcheck.live.grading.collect_for` reads the state first and
 then runs them.
 
 >>> from labcheck.snapshot import Container, Endpoint, Snapshot

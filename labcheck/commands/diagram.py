@@ -52,7 +52,6 @@ def output_format(requested: str | None, output: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..live.collect import collect_local
     from ..render.diagram import diagram, render
     from ..snapshot import Snapshot
 
@@ -60,14 +59,18 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "png" and not args.output and sys.stdout.isatty():
         raise UsageError("PNG is binary and would garble the terminal: add -o FILE.png "
                          "(or pipe the output)")
-    snapshot = Snapshot.load(args.snapshot) if args.snapshot else collect_local()
-    exercise = None
-    if args.exercise:
-        from ..grading import resolve_exercise
+    snapshot = Snapshot.load(args.snapshot) if args.snapshot else None
+    report = None
+    if args.exercise:  # graded once; the diagram shows the checks' verdicts
+        from ..live.grading import graded
 
-        exercise = resolve_exercise(args.exercise, dirs=args.exercises or None,
-                                    snapshot=snapshot, **binding_options(args))
-    graph = diagram(snapshot, exercise=exercise, all=args.all)
+        snapshot, report = graded(args.exercise, snapshot=snapshot, dirs=args.exercises or None,
+                                  **binding_options(args))
+    elif snapshot is None:
+        from ..live.collect import collect_local
+
+        snapshot = collect_local()
+    graph = diagram(snapshot, report=report, all=args.all)
     data = render(graph, fmt)
     if args.output:
         write_output(args.output, data)

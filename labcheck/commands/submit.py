@@ -36,8 +36,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..batch import submission_info
-    from ..live.grading import make_submission
     from ..grading import grade, resolve_exercise
+    from ..live.grading import make_submission
     from ..report import format_points
 
     snapshot = make_submission(args.exercise, student=args.student, dirs=args.exercises,

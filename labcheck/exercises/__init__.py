@@ -23,7 +23,7 @@ class grader) rely on:
   snapshot is given); ``labcheck.assert_exercise(id, ...)`` raises
   AssertionError with the student-facing text; ``labcheck.score(id, ...,
   out_of=1.0) -> float`` for nbgrader partial credit;
-  ``labcheck.grading.collect_for(exercise, client)`` reads the state and
+  ``labcheck.live.grading.collect_for(exercise, client)`` reads the state and
   runs exactly the probes the exercise needs.
 - ``Report`` (:mod:`labcheck.report`): ``results`` (CheckResult: check_id,
   title, status "pass"/"fail"/"error", points, max_points, message, hint,

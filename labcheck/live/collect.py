@@ -11,7 +11,7 @@ concerns, so the count never grows with the daemon's other containers.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .._version import __version__
 from ..probes import DEFAULT_TIMEOUT, Probe
@@ -29,7 +29,7 @@ __all__ = ["collect", "collect_local"]
 
 def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
             detail: Iterable[str] = (), timeout: int = DEFAULT_TIMEOUT,
-            meta: dict[str, object] | None = None,
+            meta: Mapping[str, object] | None = None,
             progress: "ProgressCallback | None" = None) -> Snapshot:
     """A Snapshot of the daemon behind ``client``, with ``probes`` run in it.
 
@@ -59,13 +59,13 @@ def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
     return snapshot
 
 
-def _names(entry: dict) -> set[str]:
+def _names(entry: dict[str, Any]) -> set[str]:
     names = {str(n).lstrip("/") for n in entry.get("Names") or ()}
     ident = str(entry.get("Id", ""))
     return names | {ident, ident[:12]}
 
 
-def _detailed(api: "docker.APIClient", entry: dict) -> dict:
+def _detailed(api: "docker.APIClient", entry: dict[str, Any]) -> dict[str, Any]:
     """The list entry with hostname and aliases from an inspect merged in."""
     import docker.errors
 

@@ -190,8 +190,8 @@ def translate_docker_error(exc: BaseException, where: str) -> LabcheckError:
         return exc
     text = f"{type(exc).__name__}: {exc}"
     chain = [exc]
-    while chain[-1].__context__ is not None and len(chain) < 10:
-        chain.append(chain[-1].__context__)  # type: ignore[arg-type]
+    while (context := chain[-1].__context__) is not None and len(chain) < 10:
+        chain.append(context)
     kinds = {type(e) for e in chain}
     lowered = text.lower()
     if any(issubclass(k, PermissionError) for k in kinds) or "permission denied" in lowered:
@@ -287,8 +287,15 @@ _ENGINE_FAILURES = ("containerd", "no space left on device", "read-only file sys
 
 
 def where(client: Any) -> str:
-    """The address of ``client``'s daemon, for messages ('' if it has none)."""
+    """The address of ``client``'s daemon, for messages ('' if it has none).
+
+    A unix socket's client has the base URL ``http+docker://localhost``;
+    the socket's path is in docker-py's adapter, and says more.
+    """
     api = getattr(client, "api", client)
+    socket_path = getattr(getattr(api, "_custom_adapter", None), "socket_path", None)
+    if isinstance(socket_path, str) and socket_path:
+        return f"unix://{socket_path}"
     return str(getattr(api, "base_url", "") or "")
 
 

@@ -27,14 +27,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..progress import ProgressCallback
     from ..snapshot import Snapshot
 
-__all__ = ["collect_for", "collect_live", "check", "assert_exercise", "score",
+__all__ = ["collect_for", "collect_live", "graded", "check", "assert_exercise", "score",
            "make_submission"]
 
 
 def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
                 progress: "ProgressCallback | None" = None,
-                timeout: int | None = None) -> "Snapshot":
+                timeout: int | None = None, probes: bool = True) -> "Snapshot":
     """Read the daemon's state, then run the probes ``exercise`` needs on it.
+
+    With ``probes=False`` only the state is read: enough for the checks of
+    objects, names and ports (those that mark a diagram), while the checks
+    that need a probe report an error.
 
     Two steps because some probes depend on the state (``via: ip``); the
     number of API calls is the same as one :func:`~labcheck.live.collect.collect`.
@@ -47,16 +51,18 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
     meta = {"exercise": exercise.id, "names": dict(exercise.binding.names),
             "ports": {str(k): v for k, v in exercise.binding.ports.items()}}
     state = collect(client, detail=exercise.containers(), meta=meta)
-    probes = exercise.probes(state)
     if not probes:
+        return state
+    asked = exercise.probes(state)
+    if not asked:
         return state
     timeout = timeout or DEFAULT_TIMEOUT
     with daemon_errors(client):  # a daemon failure mid-run is an environment problem
-        results = list(run_probes(client, probes, timeout=timeout, progress=progress))
+        results = list(run_probes(client, asked, timeout=timeout, progress=progress))
         again = [i for i, r in enumerate(results) if _lookup_failed(r)]
         if again:  # a lookup can fail once on a loaded daemon: ask again, keep the answer
-            redone = run_probes(client, [probes[i] for i in again], timeout=timeout)
-            for i, result in zip(again, redone):
+            redone = run_probes(client, [asked[i] for i in again], timeout=timeout)
+            for i, result in zip(again, redone, strict=True):
                 results[i] = result
     return state.with_probes(results)
 
@@ -69,10 +75,28 @@ def _lookup_failed(result: "ProbeResult") -> bool:
 
 
 def collect_live(exercise: Exercise, client: "docker.DockerClient | None" = None, *,
-                 progress: "ProgressCallback | None" = None) -> "Snapshot":
+                 progress: "ProgressCallback | None" = None, probes: bool = True) -> "Snapshot":
     """:func:`collect_for` with ``client``, or with a client made (and closed) here."""
     with connected(client) as live:
-        return collect_for(exercise, live, progress=progress)
+        return collect_for(exercise, live, progress=progress, probes=probes)
+
+
+def graded(exercise: "str | Exercise", *, snapshot: "Snapshot | None" = None,
+           client: "docker.DockerClient | None" = None, names: Mapping[str, str] | None = None,
+           ports: Mapping[int, int] | None = None, suffix: str | None = None,
+           dirs: Iterable[str] | None = None, progress: "ProgressCallback | None" = None,
+           hints_file: str | None = None, probes: bool = True) -> "tuple[Snapshot, Report]":
+    """The snapshot graded (read from the daemon when none is given) and its Report.
+
+    For a diagram of the result: ``diagram(snapshot, report=report)`` marks
+    exactly what the checks found, on exactly what they read. ``probes=False``
+    reads the state alone (see :func:`collect_for`).
+    """
+    ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs,
+                          snapshot=snapshot)
+    if snapshot is None:
+        snapshot = collect_live(ex, client, progress=progress, probes=probes)
+    return snapshot, grade(ex, snapshot, revealed=_hints.revealed(ex.id, hints_file))
 
 
 def check(exercise: "str | Exercise", *, snapshot: "Snapshot | None" = None,
@@ -81,11 +105,8 @@ def check(exercise: "str | Exercise", *, snapshot: "Snapshot | None" = None,
           dirs: Iterable[str] | None = None, progress: "ProgressCallback | None" = None,
           hints_file: str | None = None) -> Report:
     """Grade an exercise on ``snapshot``, or on the live daemon when none is given."""
-    ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs,
-                          snapshot=snapshot)
-    if snapshot is None:
-        snapshot = collect_live(ex, client, progress=progress)
-    return grade(ex, snapshot, revealed=_hints.revealed(ex.id, hints_file))
+    return graded(exercise, snapshot=snapshot, client=client, names=names, ports=ports,
+                  suffix=suffix, dirs=dirs, progress=progress, hints_file=hints_file)[1]
 
 
 def assert_exercise(exercise: "str | Exercise", **kwargs: Any) -> Report:

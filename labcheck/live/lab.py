@@ -17,6 +17,7 @@ not answer is an environment problem (see :func:`~labcheck.live.daemon.daemon_er
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
@@ -126,10 +127,8 @@ class Lab:
                     api.remove_container(cid, force=True)
                 else:
                     api.disconnect_container_from_network(cid, ident, force=True)
-            try:
+            with contextlib.suppress(docker.errors.NotFound):
                 api.remove_network(ident)
-            except docker.errors.NotFound:
-                pass
 
     # -- containers ------------------------------------------------------
 
@@ -212,11 +211,8 @@ class Lab:
             return False
         if not self._owned((info.get("Config") or {}).get("Labels")):
             raise self._foreign("container", name)
-        with daemon_errors(self.client):
-            try:
-                api.remove_container(info["Id"], force=True)
-            except docker.errors.NotFound:
-                pass
+        with daemon_errors(self.client), contextlib.suppress(docker.errors.NotFound):
+            api.remove_container(info["Id"], force=True)
         return True
 
     def exec(self, container: str, command: Sequence[str] | str) -> tuple[int, str]:

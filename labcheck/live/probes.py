@@ -14,6 +14,7 @@ connects from this machine to a loopback address only.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import time
@@ -128,7 +129,8 @@ def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
     except OSError as exc:
         reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc)
         return ProbeResult(probe, ran=True, succeeded=False,
-                           detail=f"{probe.host}:{probe.port} does not answer on the host: {reason}")
+                           detail=f"{probe.host}:{probe.port} does not answer on the host: "
+                                  f"{reason}")
     if closed_at_once:
         return ProbeResult(probe, ran=True, succeeded=False,
                            detail=f"{probe.host}:{probe.port} is published but nothing answers "
@@ -223,6 +225,7 @@ def _sidecar_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout
                    lab_image: str) -> ProbeResult:
     """Run the probe in a lab container that shares ``probe.container``'s network."""
     import docker.errors
+
     from ..ownership import PROBE_LABELS
 
     api = client.api
@@ -246,10 +249,8 @@ def _sidecar_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout
         return ProbeResult(probe, ran=False, succeeded=False,
                            detail=f"probe helper for {probe.container!r} failed: {exc}")
     finally:
-        try:
+        with contextlib.suppress(docker.errors.APIError):
             api.remove_container(box["Id"], force=True)
-        except docker.errors.APIError:
-            pass
     return probe.interpret(exit_code, output)
 
 

@@ -1,4 +1,4 @@
-"""Topology diagrams: a Snapshot (+ what an exercise expects) as a Graphviz graph.
+"""Topology diagrams: a Snapshot (+ a graded Report) as a Graphviz graph. Pure: no daemon.
 
 :func:`diagram` returns a :class:`TopologyDiagram`, a :class:`graphviz.Digraph`
 that shows itself inline in Jupyter as SVG (``dot`` runs quietly: nothing
@@ -17,9 +17,11 @@ What it draws:
   container port; host-mode containers joined to the host, none-mode
   containers framed dashed with no edge, ``container:<other>`` sharing as a
   dotted edge to the other container; stopped containers greyed;
-- with ``expected`` (or ``exercise``/``report``): satisfied parts green,
-  missing networks, containers, attachments and ports red dashed,
-  unexpected ones orange, and a legend;
+- with a graded ``report``: what its checks expect, green where they pass,
+  red where they fail (dashed placeholders for what is missing), orange
+  for what should not be there, and a legend; the colours are the checks'
+  verdicts (:mod:`labcheck.render.topology`), never a second judgement.
+  With an ``expected`` topology alone, presence decides;
 - with ``matrix`` (a :class:`~labcheck.reachability.ReachMatrix`): green
   arrows for "reaches", red dashed ones for "does not".
 
@@ -35,19 +37,19 @@ True
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable
 
 import graphviz
 
 from ..errors import GraphvizMissing, LabcheckError, UsageError
 from ..expected import Expected, ExpectedPort
-from ..ownership import LESSON_LABEL, OWNER_LABEL, OWNER_VALUE, PROBE_LABELS
+from ..points import format_points
 from ..reachability import ReachMatrix, extra_aliases
 from ..snapshot import Container, Network, PortBinding, Snapshot
+from .topology import Comparison, compare, from_report, select
 
 if TYPE_CHECKING:  # pragma: no cover
-    import docker
+    from ..report import Report
 
 __all__ = [
     "FORMATS",
@@ -55,9 +57,6 @@ __all__ = [
     "TopologyDiagram",
     "diagram",
     "render",
-    "select",
-    "compare",
-    "Comparison",
 ]
 
 #: Output formats of :func:`render` and ``labcheck diagram --format``.
@@ -110,146 +109,9 @@ def _host_address(binding: PortBinding | ExpectedPort) -> str:
     return f"{ip}:{binding.host_port if binding.host_port is not None else '*'}"
 
 
-# -- which objects ----------------------------------------------------------------------
-
-def _is_course_object(labels: Mapping[str, str]) -> bool:
-    return (labels.get(OWNER_LABEL) == OWNER_VALUE
-            and labels.get(LESSON_LABEL) != PROBE_LABELS[LESSON_LABEL])
-
-
-def _expected_names(expected: Expected | None) -> tuple[set[str], set[str]]:
-    """(container names, network names) that ``expected`` mentions."""
-    if expected is None:
-        return set(), set()
-    boxes = set(expected.containers)
-    nets = set(expected.networks)
-    for box, net in expected.attachments + expected.forbidden_attachments:
-        boxes.add(box)
-        nets.add(net)
-    boxes |= {p.container for p in expected.ports} | {c for c, _ in expected.unpublished}
-    return boxes, nets
-
-
-def select(snapshot: Snapshot, *, all: bool = False,  # noqa: A002 - the CLI's word
-           expected: Expected | None = None) -> Snapshot:
-    """The part of ``snapshot`` a diagram draws.
-
-    By default: the course's objects (label ``io.labcheck.owner=labcheck``,
-    not probe helpers), the networks those containers are on, and the
-    containers whose network namespace they share. With an ``expected``
-    topology, only what concerns it: the objects it names, the containers
-    on its networks (so unexpected guests show), and their networks; other
-    lessons' objects stay out. ``all=True``: everything.
-    """
-    if all:
-        return snapshot
-    want_boxes, want_nets = _expected_names(expected)
-    focused = bool(want_boxes or want_nets)
-
-    def wanted(box: Container) -> bool:
-        if focused:
-            return box.name in want_boxes or any(n in want_nets for n in box.networks)
-        return _is_course_object(box.labels)
-
-    chosen = {c.id: c for c in snapshot.containers if wanted(c)}
-    pending = list(chosen.values())
-    while pending:
-        owner = snapshot.namespace_owner(pending.pop())
-        if owner is not None and owner.id not in chosen:
-            chosen[owner.id] = owner
-            pending.append(owner)
-    on_chosen = {net for box in chosen.values() for net in box.networks}
-    networks = tuple(n for n in snapshot.networks
-                     if n.name in want_nets or n.name in on_chosen
-                     or (not focused and _is_course_object(n.labels)))
-    containers = tuple(c for c in snapshot.containers if c.id in chosen)
-    return replace(snapshot, networks=networks, containers=containers, meta=dict(snapshot.meta))
-
-
-# -- expected against actual ----------------------------------------------------------------
-
-@dataclass
-class Comparison:
-    """How a snapshot measures up to an :class:`~labcheck.expected.Expected`.
-
-    Sets of names and (container, network) or (container, port) pairs; a
-    pure function of both (:func:`compare`), drawn by :func:`diagram`.
-    """
-
-    networks_found: set[str] = field(default_factory=set)
-    networks_missing: set[str] = field(default_factory=set)
-    containers_found: set[str] = field(default_factory=set)
-    containers_missing: set[str] = field(default_factory=set)
-    attachments_found: set[tuple[str, str]] = field(default_factory=set)
-    attachments_missing: set[tuple[str, str]] = field(default_factory=set)
-    attachments_unexpected: set[tuple[str, str]] = field(default_factory=set)
-    ports_found: set[tuple[str, PortBinding]] = field(default_factory=set)
-    ports_missing: set[ExpectedPort] = field(default_factory=set)
-    ports_unexpected: set[tuple[str, PortBinding]] = field(default_factory=set)
-
-    @property
-    def is_satisfied(self) -> bool:
-        """Nothing missing and nothing unexpected."""
-        return not (self.networks_missing or self.containers_missing or self.attachments_missing
-                    or self.attachments_unexpected or self.ports_missing or self.ports_unexpected)
-
-
-def _port_matches(want: ExpectedPort, have: PortBinding) -> bool:
-    if have.container_port != want.container_port or have.protocol != want.protocol:
-        return False
-    if not have.is_published:
-        return False
-    if want.host_port is not None and have.host_port != want.host_port:
-        return False
-    return want.host_ip is None or (have.host_ip or "0.0.0.0") == want.host_ip
-
-
-def compare(snapshot: Snapshot, expected: Expected) -> Comparison:
-    """What of ``expected`` the snapshot has, lacks, and has that it should not.
-
-    Unexpected: a forbidden attachment that exists; an attachment of an
-    expected container to an expected network that no expected attachment
-    asks for; a port in ``unpublished`` that is published.
-    """
-    result = Comparison()
-    boxes, nets = _expected_names(expected)
-    for name in sorted(nets):
-        (result.networks_found if snapshot.network(name) else result.networks_missing).add(name)
-    for name in sorted(boxes):
-        (result.containers_found if snapshot.container(name) else result.containers_missing).add(name)
-    wanted = set(expected.attachments)
-    for box_name, net in wanted:
-        box = snapshot.container(box_name)
-        found = box is not None and box.endpoint(net) is not None
-        (result.attachments_found if found else result.attachments_missing).add((box_name, net))
-    for box_name, net in expected.forbidden_attachments:
-        box = snapshot.container(box_name)
-        if box is not None and box.endpoint(net) is not None:
-            result.attachments_unexpected.add((box_name, net))
-    attached_boxes = {b for b, _ in wanted} | set(expected.containers)
-    for box_name in attached_boxes:
-        box = snapshot.container(box_name)
-        for net in box.networks if box else ():
-            if net in expected.networks and (box_name, net) not in wanted:
-                result.attachments_unexpected.add((box_name, net))
-    for want in expected.ports:
-        box = snapshot.container(want.container)
-        hits = [p for p in (box.ports if box else ()) if _port_matches(want, p)]
-        if hits:
-            result.ports_found.update((want.container, p) for p in hits)
-        else:
-            result.ports_missing.add(want)
-    for box_name, port in expected.unpublished:
-        box = snapshot.container(box_name)
-        for binding in box.published() if box else ():
-            if binding.container_port == port:
-                result.ports_unexpected.add((box_name, binding))
-    return result
-
-
 # -- the graph object -------------------------------------------------------------------------
 
-class TopologyDiagram(graphviz.Digraph):
+class TopologyDiagram(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no types
     """A :class:`graphviz.Digraph` that renders quietly and explains a missing ``dot``."""
 
     #: What it shows, in words (also its repr: no object address for nbval to trip on).
@@ -269,7 +131,8 @@ class TopologyDiagram(graphviz.Digraph):
         except GraphvizMissing as exc:
             text = f"{exc}\n\n{self.source}"
             return {"text/plain": text,
-                    "text/html": f"<p>{html.escape(str(exc))}</p><pre>{html.escape(self.source)}</pre>"}
+                    "text/html": f"<p>{html.escape(str(exc))}</p>"
+                                 f"<pre>{html.escape(self.source)}</pre>"}
         return {"image/svg+xml": svg}
 
     def _repr_image_svg_xml(self) -> str:
@@ -288,9 +151,10 @@ def render(graph: graphviz.Digraph, format: str = "svg") -> bytes:  # noqa: A002
     if format not in FORMATS:
         raise UsageError(f"unknown diagram format {format!r}; choose one of {', '.join(FORMATS)}")
     if format == "dot":
-        return graph.source.encode("utf-8")
+        return str(graph.source).encode("utf-8")
     try:
-        return graph.pipe(format=format, quiet=True)
+        data: bytes = graph.pipe(format=format, quiet=True)
+        return data
     except graphviz.ExecutableNotFound:
         raise GraphvizMissing(INSTALL_GRAPHVIZ) from None
     except graphviz.CalledProcessError as exc:
@@ -302,53 +166,44 @@ def render(graph: graphviz.Digraph, format: str = "svg") -> bytes:  # noqa: A002
 
 # -- drawing ----------------------------------------------------------------------------------
 
-def diagram(snapshot: Snapshot | None = None, *, expected: Expected | None = None,
-            report: Any = None, exercise: Any = None, all: bool = False,  # noqa: A002
-            matrix: ReachMatrix | None = None,
-            client: "docker.DockerClient | None" = None, title: str | None = None
-            ) -> TopologyDiagram:
-    """Draw ``snapshot`` (collected from ``client`` or the local daemon when None).
+def diagram(snapshot: Snapshot, *, report: "Report | None" = None,
+            expected: Expected | None = None, all: bool = False,  # noqa: A002
+            matrix: ReachMatrix | None = None, title: str | None = None) -> TopologyDiagram:
+    """Draw ``snapshot``; pure: it reads nothing but its arguments.
 
-    ``exercise`` (an id or an Exercise) or ``report`` (a graded Report)
-    supply ``expected``; ``matrix`` adds a reachability layer; ``all``
-    draws every object on the daemon, not only the course's.
+    ``report`` (a graded Report) marks what its checks expect, green where
+    they pass and red where they fail (see :mod:`labcheck.render.topology`);
+    ``expected`` alone marks presence. ``matrix`` adds a reachability
+    layer; ``all`` draws every object in the snapshot, not only the course's.
     """
-    if snapshot is None:
-        from ..live.collect import collect_local
-        snapshot = collect_local(client)
-    if expected is None and (exercise is not None or report is not None):
-        expected = _expected_from(exercise, report, snapshot)
-    if title is None and report is not None and hasattr(report, "score"):
-        title = (f"{getattr(report, 'title', '') or getattr(report, 'exercise_id', '')}: "
-                 f"{report.score:g}/{report.max_score:g} points")
+    if not isinstance(snapshot, Snapshot):
+        raise UsageError("diagram() draws a Snapshot: take one with labcheck.collect(client) "
+                         "or lab.snapshot(), or load one with Snapshot.load(path)")
+    if report is not None and expected is not None:
+        raise UsageError("diagram() takes a report or an expected topology, not both: the "
+                         "report's checks already say what they expect")
+    marks = None
+    if report is not None:
+        expected = report.expected()
+        marks = from_report(snapshot, report)
+        if title is None:
+            title = (f"{report.title or report.exercise_id}: "
+                     f"{format_points(report.score)}/{format_points(report.max_score)} points")
+    elif expected is not None:
+        marks = compare(snapshot, expected)
     shown = select(snapshot, all=all, expected=expected)
-    return _Drawing(shown, expected, matrix, title).build()
-
-
-def _expected_from(exercise: Any, report: Any, snapshot: Snapshot) -> Expected:
-    """The Expected of an exercise (id or object) or of a graded Report's exercise."""
-    try:
-        from ..grading import resolve_exercise
-    except ImportError:  # pragma: no cover - exercises not installed
-        raise UsageError("exercises are not available in this labcheck; pass expected= "
-                         "instead") from None
-    if exercise is None:
-        names = dict(getattr(report, "names", None) or {}) or None
-        exercise = resolve_exercise(str(report.exercise_id), names=names, snapshot=snapshot)
-    else:
-        exercise = resolve_exercise(exercise, snapshot=snapshot)
-    return exercise.expected()
+    return _Drawing(shown, marks, matrix, title).build()
 
 
 class _Drawing:
     """One diagram being built: node ids, the comparison, then the DOT statements."""
 
-    def __init__(self, snapshot: Snapshot, expected: Expected | None,
+    def __init__(self, snapshot: Snapshot, marks: Comparison | None,
                  matrix: ReachMatrix | None, title: str | None) -> None:
         self.snap = snapshot
         self.matrix = matrix
         self.title = title
-        self.cmp = compare(snapshot, expected) if expected is not None else None
+        self.cmp = marks
         self.networks = sorted((n for n in snapshot.networks if n.driver not in _SPECIAL_DRIVERS),
                                key=lambda n: (not n.is_default_bridge, n.name, n.id))
         self.net_ids = {n.name: f"n{i}" for i, n in enumerate(self.networks)}
@@ -380,14 +235,24 @@ class _Drawing:
         return None if found is None else (GREEN if found else RED)
 
     def _container_expectation(self, name: str) -> bool | None:
-        if self.cmp is None or name not in (self.cmp.containers_found | self.cmp.containers_missing):
+        """True (expected, fine), False (missing, or its check fails), None (not expected)."""
+        if self.cmp is None:
             return None
-        return name in self.cmp.containers_found
+        if name in self.cmp.containers_found:
+            return True
+        if name in self.cmp.containers_missing | self.cmp.containers_failing:
+            return False
+        return None
 
     def _network_expectation(self, name: str) -> bool | None:
-        if self.cmp is None or name not in (self.cmp.networks_found | self.cmp.networks_missing):
+        """True (expected, fine), False (missing, or its check fails), None (not expected)."""
+        if self.cmp is None:
             return None
-        return name in self.cmp.networks_found
+        if name in self.cmp.networks_found:
+            return True
+        if name in self.cmp.networks_missing | self.cmp.networks_failing:
+            return False
+        return None
 
     def build(self) -> TopologyDiagram:
         self._host()
@@ -464,8 +329,8 @@ class _Drawing:
             attrs = {"style": "rounded,filled,dashed", "fillcolor": "#f4f4f4", "color": GREY}
         else:
             attrs = {"style": "rounded,filled", "fillcolor": "#eef4fc", "color": BLUE}
-        if expectation:
-            attrs.update(color=GREEN, penwidth="2.5")
+        if expectation is not None:
+            attrs.update(color=GREEN if expectation else RED, penwidth="2.5")
         members = self.snap.containers_on(net.name)
         missing = self._not_attached(net.name)
         with self.graph.subgraph(name=f"cluster_{ident}") as sub:
@@ -574,6 +439,8 @@ class _Drawing:
                         "fontcolor": ORANGE}
             if (box, net) in self.cmp.attachments_found:
                 return {"color": GREEN, "penwidth": "2"}
+            if (box, net) in self.cmp.attachments_failing:
+                return {"color": RED, "penwidth": "2"}
         return {"color": "#555555"}
 
     def _attachments(self) -> None:
@@ -586,15 +453,16 @@ class _Drawing:
                 style = {**self._attachment_style(box.name, endpoint.network), **colour}
                 self.graph.edge(self.box_ids[box.name], f"{self.box_ids[box.name]}_{ident}",
                                 dir="none", **style)
-        for box, net in sorted(self.cmp.attachments_missing if self.cmp else ()):
+        for name, net in sorted(self.cmp.attachments_missing if self.cmp else ()):
             ident = self.net_ids.get(net) or self.missing_net_ids.get(net)
             if ident is not None:
-                self.graph.edge(self.box_ids[box], f"{self.box_ids[box]}_{ident}", dir="none",
+                self.graph.edge(self.box_ids[name], f"{self.box_ids[name]}_{ident}", dir="none",
                                 color=RED, style="dashed", penwidth="2")
 
     def _ports(self) -> None:
         unexpected = self.cmp.ports_unexpected if self.cmp else set()
         found = self.cmp.ports_found if self.cmp else set()
+        failing = self.cmp.ports_failing if self.cmp else set()
         for i, (box, binding) in enumerate(self._bindings()):
             style: dict[str, str] = {"color": BLUE}
             if (box.name, binding) in unexpected:
@@ -602,6 +470,8 @@ class _Drawing:
                          "fontcolor": ORANGE}
             elif (box.name, binding) in found:
                 style = {"color": GREEN, "penwidth": "2"}
+            elif (box.name, binding) in failing:
+                style = {"color": RED, "penwidth": "2"}
             if not box.is_running:
                 style.update(color=GREY, style="dashed")
             self.graph.edge(f"host:h{i}:e",
@@ -659,6 +529,9 @@ class _Drawing:
             entries += [(GREEN, "━━", "expected and present"),
                         (RED, "╌╌", "expected but missing"),
                         (ORANGE, "━━", "present but not expected")]
+            if (self.cmp.networks_failing or self.cmp.containers_failing
+                    or self.cmp.attachments_failing or self.cmp.ports_failing):
+                entries.append((RED, "━━", "present, but its check fails"))
         if self.matrix is not None:
             entries += [(GREEN, "──▶", "reaches (probed)"),
                         (RED, "┈┈┤", "does not reach (probed)")]

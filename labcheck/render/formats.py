@@ -6,8 +6,9 @@ keeps them from students itself); the other formats show them as
 ``hidden check N`` with no message unless ``show_hidden`` is set.
 
 >>> from labcheck.report import CheckResult, Report
->>> r = Report("demo", "Demo", results=(CheckResult("a", "net exists", "pass", 1, 1, "ok"),
-...                                     CheckResult("b", "secret", "fail", 0, 2, "no", hidden=True)))
+>>> r = Report("demo", "Demo", results=(
+...     CheckResult("a", "net exists", "pass", 1, 1, "ok"),
+...     CheckResult("b", "secret", "fail", 0, 2, "no", hidden=True)))
 >>> import json
 >>> data = json.loads(render(r, "classroom"))
 >>> data["version"], data["status"], data["max_score"], [t["name"] for t in data["tests"]]
@@ -73,7 +74,8 @@ def to_junit(report: "Report", show_hidden: bool = False) -> str:
             node = ET.SubElement(case, tag, {"message": text.splitlines()[0] if text else tag})
             node.text = text
     ET.indent(suite)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    body = ET.tostring(suite, encoding="unicode")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'
 
 
 def to_gradescope(report: "Report", show_hidden: bool = False) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..report import format_points
+from ..points import format_points
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..report import Report

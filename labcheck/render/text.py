@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import IO, TYPE_CHECKING
 
-from ..report import format_points
+from ..points import format_points
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..report import Report

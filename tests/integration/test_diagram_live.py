@@ -1,19 +1,16 @@
-"""Diagrams of a live topology, and the recording of tests/fixtures/snapshot-live-*.json.
+"""Diagrams of a live topology (whose builder also records tests/fixtures/snapshot-live-*.json).
 
 ``build_topology`` makes every kind of attachment the course teaches: a
 user-defined bridge, an internal one, one with ICC off, the default bridge,
 host and none mode, ``container:<other>`` sharing, published ports (loopback
 and all addresses), aliases, and a created-but-never-started container.
 
-To record the fixture again (run it alone; it uses fixed ``fx-`` names)::
-
-    LABCHECK_RECORD_FIXTURES=1 .venv/bin/python -m pytest \
-        tests/integration/test_diagram_live.py -k record
+To record the fixture again (alone: it uses fixed ``fx-`` names), run the
+script ``tests/tools/record_live_fixture.py``.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 import xml.etree.ElementTree as ET
@@ -142,25 +139,3 @@ def test_matrix_layer_from_live_probes_matches_the_rules(lab, name):
     assert matrix.disagreements == [], matrix.to_text()
     dot = diagram(_mine(snap, lab.lesson), matrix=matrix).source
     assert "does not reach (probed)" in dot
-
-
-@pytest.mark.skipif(not os.environ.get("LABCHECK_RECORD_FIXTURES"),
-                    reason="records tests/fixtures/snapshot-live-topology.json; "
-                           "set LABCHECK_RECORD_FIXTURES=1")
-def test_record_live_fixture(docker_client):
-    from labcheck.live.lab import Lab
-
-    lab = Lab("fixture", client=docker_client)
-    fixed = lambda base: f"fx-{base}"  # noqa: E731
-    lab.reset()
-    try:
-        build_topology(lab, fixed, sidecar=False)
-        time.sleep(0.3)
-        detail = [fixed(n) for n in MATRIX + ("hostbox", "nonebox", "stopped", "sidecar")]
-        before = collect(docker_client, detail=detail)
-        results = run_probes(docker_client, _probes_for(before, fixed), timeout=2)
-        add_sidecar(lab, fixed)
-        snap = collect(docker_client, detail=detail).with_probes(results)
-        _mine(snap, "fixture").save(LIVE_FIXTURE)
-    finally:
-        lab.reset()

@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("ipywidgets")
-
-import labcheck  # noqa: E402
-from labcheck.widgets import check_button  # noqa: E402
+import labcheck
+from labcheck.widgets import check_button
 
 EXERCISE = "example-web-db"
 FIXTURES = Path(__file__).resolve().parents[1] / "exercises" / "exercise_fixtures.py"

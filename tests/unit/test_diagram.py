@@ -1,16 +1,16 @@
 """Diagrams from recorded snapshots: DOT text, stability, selection, expected-vs-actual.
 
 Golden DOT files sit beside the snapshots they come from
-(``tests/fixtures/snapshot-*.dot``). After an intended change of the
-drawing, write them again and review the diff::
+(``tests/fixtures/snapshot-*.dot``); the tests only compare. After an
+intended change of the drawing, write them again with a separate command
+and review the diff::
 
-    LABCHECK_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_diagram.py
+    .venv/bin/python tests/tools/update_golden.py
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 from pathlib import Path
@@ -19,7 +19,8 @@ import pytest
 
 from labcheck.expected import Expected, ExpectedPort
 from labcheck.reachability import reach_matrix
-from labcheck.render.diagram import compare, diagram, select
+from labcheck.render.diagram import diagram
+from labcheck.render.topology import compare, from_report, select
 from labcheck.snapshot import Snapshot
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -61,34 +62,44 @@ def node_ids(dot: str) -> dict[str, str]:
     return found
 
 
+def _matrix_dot() -> str:
+    snap = load(LIVE)
+    return diagram(snap, matrix=reach_matrix(snap, MATRIX)).source
+
+
+#: Each golden file and how its text is made (tests/tools/update_golden.py writes them).
+GOLDEN = {
+    "snapshot-live-topology.dot": lambda: diagram(load(LIVE)).source,
+    "snapshot-live-topology-expected.dot": lambda: diagram(load(LIVE), expected=EXPECTED).source,
+    "snapshot-live-topology-matrix.dot": _matrix_dot,
+    "snapshot-names-hard.dot": lambda: diagram(load(HARD)).source,
+}
+
+_UPDATE = "python tests/tools/update_golden.py"
+
+
 def golden(name: str, text: str) -> None:
+    """``text`` equals the golden file ``name``; nothing is ever written here."""
     path = FIXTURES / name
-    if os.environ.get("LABCHECK_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"{path.name} is missing: run with LABCHECK_UPDATE_GOLDEN=1"
+    assert path.exists(), f"{path.name} is missing: write it with {_UPDATE}"
     assert text == path.read_text(encoding="utf-8"), (
-        f"the DOT differs from {path.name}; if the change is intended, run with "
-        "LABCHECK_UPDATE_GOLDEN=1 and review the diff")
+        f"the DOT differs from {path.name}; if the change is intended, run {_UPDATE} "
+        "and review the diff")
 
 
 # -- golden DOT ------------------------------------------------------------------------
 
-def test_live_topology_dot_matches_golden():
-    golden("snapshot-live-topology.dot", diagram(load(LIVE)).source)
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_dot_matches_golden(name: str):
+    golden(name, GOLDEN[name]())
 
 
-def test_expected_against_actual_dot_matches_golden():
-    golden("snapshot-live-topology-expected.dot", diagram(load(LIVE), expected=EXPECTED).source)
-
-
-def test_matrix_layer_dot_matches_golden():
-    snap = load(LIVE)
-    golden("snapshot-live-topology-matrix.dot",
-           diagram(snap, matrix=reach_matrix(snap, MATRIX)).source)
-
-
-def test_hard_names_dot_matches_golden():
-    golden("snapshot-names-hard.dot", diagram(load(HARD)).source)
+def test_golden_fails_on_a_difference_and_on_a_missing_file():
+    name = "snapshot-names-hard.dot"
+    with pytest.raises(AssertionError, match="differs"):
+        golden(name, GOLDEN[name]() + "// changed\n")
+    with pytest.raises(AssertionError, match="is missing"):
+        golden("no-such-golden.dot", "")
 
 
 # -- stability ---------------------------------------------------------------------------
@@ -284,20 +295,84 @@ def test_expected_drawing_marks_green_red_dashed_and_orange_with_a_legend():
         assert words in dot
 
 
-def test_diagram_accepts_an_exercise_object_with_expected():
-    class Exercise:
-        id = "demo"
+#: An exercise on the live fixture: some checks pass, some fail with the part missing,
+#: one fails with the part present (fx-front is not internal), one finds a forbidden link.
+FIXTURE_EXERCISE = """
+id: fx-demo
+title: Demo on the fixture
+lesson: "99"
+checks:
+  - {id: web-front, kind: attached, container: fx-web, network: fx-front}
+  - {id: db-front, kind: attached, container: fx-db, network: fx-front}
+  - {id: missing-net, kind: network_exists, network: fx-missing}
+  - {id: front-internal, kind: network_internal, network: fx-front}
+  - {id: web-isolated, kind: not_attached, container: fx-web, network: fx-back}
+"""
 
-        class binding:  # noqa: N801 - shaped like labcheck.exercises' Binding
-            is_identity = False
 
-        @staticmethod
-        def expected() -> Expected:
-            return Expected(networks=("fx-front",))
+def fixture_report(snap: Snapshot):
+    from labcheck.exercises import parse_exercise
+    from labcheck.grading import grade
 
-    pytest.importorskip("labcheck.grading")
-    dot = diagram(load(LIVE), exercise=Exercise()).source
-    assert "expected and present" in dot
+    return grade(parse_exercise(FIXTURE_EXERCISE), snap)
+
+
+def edges(dot: str, source: str, network_ident: str | None = None) -> list[str]:
+    target = rf"{source}_{network_ident}" if network_ident else rf"{source}_n\d+"
+    return re.findall(rf"\t{source} -> {target} \[([^\]]*)\]", dot)
+
+
+def test_a_report_marks_what_its_checks_found():
+    snap = load(LIVE)
+    report = fixture_report(snap)
+    assert [r.status for r in report.results] == ["pass", "fail", "fail", "fail", "fail"]
+    marks = from_report(snap, report)
+    assert marks.attachments_found == {("fx-web", "fx-front")}
+    assert marks.attachments_missing == {("fx-db", "fx-front")}
+    assert marks.networks_missing == {"fx-missing"}
+    assert "fx-front" in marks.networks_failing and "fx-front" not in marks.networks_found
+    assert marks.attachments_unexpected == {("fx-web", "fx-back")}
+    dot = diagram(snap, report=report).source
+    ids = node_ids(dot)
+    assert "fx-missing</B> (missing network)" in dot
+    assert "Demo on the fixture: 1/5 points" in dot
+    assert any("#2e7d32" in e for e in edges(dot, ids["fx-web"]))
+    assert any("#ef6c00" in e and "unexpected" in e for e in edges(dot, ids["fx-web"]))
+    assert any("#c62828" in e and "dashed" in e for e in edges(dot, ids["fx-db"]))
+    front = re.search(r"subgraph cluster_(n\d+) \{[^}]*?fx-front</B>", dot, re.S)
+    assert front and re.search(rf"cluster_{front.group(1)} \{{[^}}]*color=\"#c62828\"", dot)
+    assert "present, but its check fails" in dot
+
+
+def test_the_colours_are_the_reports_verdicts_not_a_second_judgement():
+    """Flip one result: the drawing follows the report, though the snapshot is the same."""
+    from dataclasses import replace
+
+    snap = load(LIVE)
+    report = fixture_report(snap)
+    flipped = replace(report, results=tuple(
+        replace(r, status="fail") if r.check_id == "web-front"
+        else replace(r, status="pass") if r.check_id == "db-front" else r
+        for r in report.results))
+    ids = node_ids(diagram(snap, report=report).source)
+    dot = diagram(snap, report=flipped).source
+    web_front = [e for e in edges(dot, ids["fx-web"]) if "#c62828" in e]
+    assert web_front and all("dashed" not in e for e in web_front)  # present, check fails: red
+    assert not any("#2e7d32" in e for e in edges(dot, ids["fx-web"]))
+    assert not any("#c62828" in e for e in edges(dot, ids["fx-db"]))  # passed: not drawn missing
+    assert ("fx-db", "fx-front") not in from_report(snap, flipped).attachments_missing
+
+
+def test_a_diagram_takes_a_snapshot_and_never_connects():
+    from labcheck.errors import UsageError
+
+    with pytest.raises(TypeError):
+        diagram()  # type: ignore[call-arg]
+    with pytest.raises(UsageError, match="draws a Snapshot"):
+        diagram(None)  # type: ignore[arg-type]
+    snap = load(LIVE)
+    with pytest.raises(UsageError, match="not both"):
+        diagram(snap, report=fixture_report(snap), expected=EXPECTED)
 
 
 # -- names that could break DOT, SVG or HTML ---------------------------------------------------

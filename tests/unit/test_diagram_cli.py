@@ -95,7 +95,6 @@ def test_cli_svg_and_png_files(tmp_path):
 
 
 def test_cli_with_an_exercise_draws_its_expectations(capsys):
-    pytest.importorskip("labcheck.grading")
     from labcheck.cli import main
     from labcheck.exercises import list_exercises
 

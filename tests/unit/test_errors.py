@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from labcheck.live.daemon import translate_docker_error
+from labcheck.live.daemon import daemon_errors, translate_docker_error
 from labcheck.errors import (
     EXIT_CHECK_FAILED,
     EXIT_ENVIRONMENT,
@@ -125,3 +125,72 @@ def test_tls_failures_are_tls_errors():
 def test_labcheck_errors_pass_through_unchanged():
     original = DaemonTooOld("too old")
     assert translate_docker_error(original, "anywhere") is original
+
+
+# -- daemon_errors: the one translation of what docker-py raises while a client is in use --
+
+class _Answer:
+    """The part of a requests.Response that docker-py's APIError reads."""
+
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+        self.reason = "reason"
+        self.url = "http+docker://localhost/v1.41/containers/create"
+
+
+def _refusal(status: int, explanation: str) -> BaseException:
+    import docker.errors
+
+    return docker.errors.APIError(f"{status} error", response=_Answer(status),
+                                  explanation=explanation)
+
+
+@pytest.mark.parametrize("status, explanation, expected", [
+    (404, "No such container: web", ObjectNotFound),
+    (409, "Conflict. The container name \"/web\" is already in use", UsageError),
+    (400, "invalid CIDR address: 10.0.0.0/33", UsageError),
+    (500, "failed to create the ipvlan port: operation not supported", UsageError),
+    (500, "connection error: dial unix /run/containerd/containerd.sock: connect: refused",
+     EnvironmentProblem),
+    (500, "write /var/lib/docker/tmp/x: no space left on device", EnvironmentProblem),
+    (502, "Bad Gateway", EnvironmentProblem),
+])
+def test_a_refusal_is_a_usage_error_and_a_failing_engine_an_environment_problem(
+        status, explanation, expected):
+    with pytest.raises(LabcheckError) as info, daemon_errors(None, "cannot run container 'web'"):
+        raise _refusal(status, explanation)
+    assert type(info.value) is expected
+    assert str(info.value).startswith("cannot run container 'web': ")
+    assert explanation in str(info.value)
+    assert info.value.exit_code == (EXIT_USAGE if expected is not EnvironmentProblem
+                                    else EXIT_ENVIRONMENT)
+
+
+def test_without_a_request_named_every_daemon_error_is_an_environment_problem():
+    with pytest.raises(EnvironmentProblem), daemon_errors(None):
+        raise _refusal(409, "Conflict")
+
+
+def test_other_exceptions_pass_through_daemon_errors():
+    with pytest.raises(KeyError), daemon_errors(None, "cannot run container 'web'"):
+        raise KeyError("not docker's")
+
+
+def test_a_lab_whose_daemon_is_gone_fails_with_exit_3_not_2(tmp_path):
+    """A real client on a socket that does not exist: Lab says the daemon is missing."""
+    import docker
+
+    from labcheck.live.lab import Lab
+
+    url = f"unix://{tmp_path}/docker.sock"
+    client = docker.DockerClient(base_url=url, version="1.41", timeout=5)
+    lab = Lab("unit", client=client)
+    try:
+        for step in (lambda: lab.network("n"), lambda: lab.remove("web"),
+                     lambda: lab.connect("web", "n"), lambda: lab.exec("web", ["true"])):
+            with pytest.raises(EnvironmentProblem) as info:
+                step()
+            assert info.value.exit_code == EXIT_ENVIRONMENT
+            assert url in str(info.value)
+    finally:
+        client.close()

@@ -77,7 +77,6 @@ def test_message_callback_adapts_to_indeterminate_progress():
 
 
 def test_notebook_progress_updates_its_widgets_without_a_frontend():
-    pytest.importorskip("ipywidgets")
     bar = P.NotebookProgress("probes", display=False)
     bar(0, 4, "running 4 probes")
     assert (bar.bar.value, bar.bar.max, bar.label.value) == (0, 4, "0/4 running 4 probes")

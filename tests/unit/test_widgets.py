@@ -14,10 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
-pytest.importorskip("ipywidgets")
-
-from labcheck.errors import DaemonNotRunning  # noqa: E402
-from labcheck.widgets import (  # noqa: E402
+from labcheck.errors import DaemonNotRunning
+from labcheck.widgets import (
     ExerciseHints,
     ExercisePanel,
     HintsView,

@@ -8,10 +8,9 @@ button only grades when pressed.
 
 from __future__ import annotations
 
+import nbclient
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
 
 
 def run_notebook(tmp_path, *sources: str):
