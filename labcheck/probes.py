@@ -402,7 +402,8 @@ class ProbeResult:
             addresses=tuple(data.get("addresses", ())),
             nameservers=tuple(data.get("nameservers", ())),
             http_status=data.get("http_status"),
-            interfaces=tuple(data.get("interfaces", ())), duration_ms=float(data.get("duration_ms", 0.0)),
+            interfaces=tuple(data.get("interfaces", ())),
+            duration_ms=float(data.get("duration_ms", 0.0)),
         )
 
 

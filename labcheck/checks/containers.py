@@ -19,10 +19,19 @@ import ipaddress
 from typing import Any, ClassVar, Mapping
 
 from ..expected import Expected
-from ..snapshot import Container, Snapshot
 from ..probes import Interfaces, Probe
-from .base import (BOTH_NETWORKS, Binding, CheckKind, Outcome, Param, container_or_fail,
-                   probe_outcome, probe_source_or_fail, register)
+from ..snapshot import Container, Snapshot
+from .base import (
+    BOTH_NETWORKS,
+    Binding,
+    CheckKind,
+    Outcome,
+    Param,
+    container_or_fail,
+    probe_outcome,
+    probe_source_or_fail,
+    register,
+)
 
 __all__ = ["ContainerExists", "ContainerRunning", "Attached", "NotAttached", "HasAlias",
            "StaticIP", "NetworkMode", "InterfacesKind"]

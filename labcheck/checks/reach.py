@@ -19,8 +19,15 @@ from typing import Any, Mapping
 
 from ..probes import HttpGet, Probe, ProbeResult, Reach, ReachStandIn, Resolve
 from ..snapshot import Snapshot
-from .base import (BOTH_NETWORKS, CheckKind, Outcome, Param, probe_outcome,
-                   probe_source_or_fail, register)
+from .base import (
+    BOTH_NETWORKS,
+    CheckKind,
+    Outcome,
+    Param,
+    probe_outcome,
+    probe_source_or_fail,
+    register,
+)
 from .names import addresses_of, default_bridge_note, owner_of, shared_networks
 
 __all__ = ["Reaches", "CannotReach", "target_address"]

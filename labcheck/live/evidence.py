@@ -14,9 +14,10 @@ Two pieces the probe runner uses:
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..probes import Listening, Probe, ProbeResult, ReachStandIn
 
@@ -65,7 +66,7 @@ def run_stand_in_probes(client: "docker.DockerClient", probes: Sequence[ReachSta
     from ..ownership import PROBE_LABELS
 
     api = client.api
-    box: dict | None = None
+    box: dict[str, Any] | None = None
     try:
         ipam = (api.inspect_network("bridge").get("IPAM") or {}).get("Config") or []
         gateway = next((c.get("Gateway") for c in ipam if c.get("Gateway")
@@ -95,12 +96,10 @@ def run_stand_in_probes(client: "docker.DockerClient", probes: Sequence[ReachSta
                  else p.reach(gateway, host_port) for p in probes]
         results = run(plain)
     finally:
-        try:
+        with contextlib.suppress(docker.errors.APIError):
             api.remove_container(box["Id"], force=True)
-        except docker.errors.APIError:
-            pass
     out = []
-    for probe, target, result in zip(probes, plain, results):
+    for probe, target, result in zip(probes, plain, results, strict=True):
         where = f"{target.target}:{target.port}"
         out.append(replace(result, probe=probe, detail=f"{result.detail} ({where}, the "
                            f"stand-in {'neighbour' if probe.to == 'neighbour' else 'outside'})"))
