@@ -262,16 +262,20 @@ class Listening(ContainerProbe):
         return f"find who listens on port {self.port} in container {self.container!r}"
 
     def command(self, timeout: int) -> list[str]:
-        script = (
-            f"p=$(printf ':%04X' {int(self.port)}); "
+        """A shell loop that asks again each second (a server started a moment ago
+        may still be binding), within ``timeout``."""
+        port = int(self.port)
+        once = (
             "i=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | "
             "awk -v p=\"$p\" '$4 == \"0A\" && substr($2, length($2) - 4) == p {print $10}'); "
-            f"[ -n \"$i\" ] || {{ echo 'nothing listens on port {int(self.port)}'; exit 1; }}; "
-            "for n in $i; do for f in /proc/[0-9]*/fd/*; do "
+            f"why='nothing listens on port {port}'; "
+            "for n in $i; do why='port " + str(port) + " is listened on, but by no process of "
+            "this container'; for f in /proc/[0-9]*/fd/*; do "
             "if [ \"$(readlink \"$f\" 2>/dev/null)\" = \"socket:[$n]\" ]; then "
-            "echo \"held by pid $(echo \"$f\" | cut -d/ -f3)\"; exit 0; fi; done; done; "
-            f"echo 'port {int(self.port)} is listened on, but by no process of this container'; "
-            "exit 3")
+            "echo \"held by pid $(echo \"$f\" | cut -d/ -f3)\"; exit 0; fi; done; done; ")
+        script = (f"p=$(printf ':%04X' {port}); k=0; "
+                  f"while :; do {once}k=$((k+1)); [ $k -ge {max(1, timeout - 1)} ] && break; "
+                  "sleep 1; done; echo \"$why\"; exit 1")
         return ["timeout", str(timeout), "sh", "-c", script]
 
     def interpret(self, exit_code: int, output: str) -> "ProbeResult":

@@ -116,6 +116,8 @@ def _with_duration(result: ProbeResult, ms: float) -> ProbeResult:
 
 
 def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
+    """Connect from the host, asking again until ``timeout`` runs out while nothing
+    answers yet (a server that was started a moment ago may still be binding)."""
     try:
         loopback = ipaddress.ip_address(probe.host).is_loopback
     except ValueError:
@@ -123,6 +125,20 @@ def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
     if not loopback:
         return ProbeResult(probe, ran=False, succeeded=False,
                            detail=f"labcheck probes only loopback addresses, not {probe.host}")
+    deadline = time.monotonic() + timeout
+    while True:
+        result = _host_connect(probe, timeout)
+        if result.succeeded or time.monotonic() + _RETRY_WAIT >= deadline:
+            return result
+        time.sleep(_RETRY_WAIT)
+
+
+#: Seconds between two connections of a host probe that found nothing answering yet.
+_RETRY_WAIT = 0.25
+
+
+def _host_connect(probe: HostReach, timeout: int) -> ProbeResult:
+    """One connection from the host to ``probe``'s address and port."""
     try:
         with socket.create_connection((probe.host, probe.port), timeout=timeout) as conn:
             closed_at_once = _closed_at_once(conn)
