@@ -37,6 +37,9 @@ __all__ = [
     "HttpGet",
     "ReadResolvConf",
     "HostReach",
+    "ReachStandIn",
+    "Listening",
+    "Interfaces",
     "ProbeResult",
     "group_by_container",
     "lacks_tool",
@@ -45,6 +48,7 @@ __all__ = [
     "probes_from_json",
     "parse_nslookup",
     "parse_resolv_conf",
+    "parse_net_dev",
     "DEFAULT_TIMEOUT",
     "EMBEDDED_DNS",
 ]
@@ -241,6 +245,110 @@ class ReadResolvConf(ContainerProbe):
 
 
 @dataclass(frozen=True)
+class Listening(ContainerProbe):
+    """Does a process of ``container`` itself listen on TCP ``port``?
+
+    Reads the listening sockets of the container's network namespace
+    (``/proc/net/tcp``, ``tcp6``) and looks for the one on ``port`` among the
+    open files of the container's own processes. In host network mode the
+    namespace is the host's, so the second half is what shows that the
+    container, not some other program on the machine, holds the port.
+    """
+
+    kind: ClassVar[str] = "listening"
+    port: int = 0
+
+    def describe(self) -> str:
+        return f"find who listens on port {self.port} in container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        """A shell loop that asks again each second (a server started a moment ago
+        may still be binding), within ``timeout``."""
+        port = int(self.port)
+        once = (
+            "i=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | "
+            "awk -v p=\"$p\" '$4 == \"0A\" && substr($2, length($2) - 4) == p {print $10}'); "
+            f"why='nothing listens on port {port}'; "
+            "for n in $i; do why='port " + str(port) + " is listened on, but by no process of "
+            "this container'; for f in /proc/[0-9]*/fd/*; do "
+            "if [ \"$(readlink \"$f\" 2>/dev/null)\" = \"socket:[$n]\" ]; then "
+            "echo \"held by pid $(echo \"$f\" | cut -d/ -f3)\"; exit 0; fi; done; done; ")
+        script = (f"p=$(printf ':%04X' {port}); k=0; "
+                  f"while :; do {once}k=$((k+1)); [ $k -ge {max(1, timeout - 1)} ] && break; "
+                  "sleep 1; done; echo \"$why\"; exit 1")
+        return ["timeout", str(timeout), "sh", "-c", script]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        ok = exit_code == 0 and "held by pid" in output
+        if ok:
+            detail = (f"a process of container {self.container!r} ({_last_line(output)}) "
+                      f"listens on port {self.port}")
+        elif exit_code in _TIMED_OUT:
+            detail = f"no answer in time about port {self.port}"
+        else:
+            detail = _last_line(output) or f"the listener check exited {exit_code}"
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           detail=detail)
+
+
+@dataclass(frozen=True)
+class Interfaces(ContainerProbe):
+    """Which network interfaces does ``container`` have (its ``/proc/net/dev``)?"""
+
+    kind: ClassVar[str] = "interfaces"
+
+    def describe(self) -> str:
+        return f"list the network interfaces of container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        return ["cat", "/proc/net/dev"]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        names = parse_net_dev(output)
+        ok = exit_code == 0 and bool(names)
+        detail = ("interfaces: " + ", ".join(names)) if ok else (
+            _last_line(output) or f"reading /proc/net/dev exited {exit_code}")
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           interfaces=names, detail=detail)
+
+
+@dataclass(frozen=True)
+class ReachStandIn(ContainerProbe):
+    """Can ``container`` reach a stand-in that the probe runner builds on this machine?
+
+    The runner starts a labelled throw-away lab container on the default
+    ``bridge``, serving HTTP on port 80 and published on an ephemeral host
+    port, and removes it afterwards. ``to`` says which way it is reached:
+
+    - ``neighbour``: its address on the default bridge, port 80 (a neighbour);
+    - ``world``: the default bridge's gateway (the host) at the published port,
+      so the packets are forwarded and NATed out of the container's network,
+      the way they would go to the internet. An ``--internal`` network drops
+      them; an ordinary one lets them through.
+
+    Its result holds the address and port probed in ``detail``. Nothing leaves
+    the machine.
+    """
+
+    kind: ClassVar[str] = "stand_in"
+    to: str = "world"
+
+    WAYS: ClassVar[tuple[str, ...]] = ("world", "neighbour")
+
+    def describe(self) -> str:
+        what = ("a neighbour on the default bridge" if self.to == "neighbour"
+                else "the outside world (a stand-in reached through the host)")
+        return f"reach {what} from container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:  # the runner builds the real one
+        raise NotImplementedError("the probe runner resolves the stand-in's address first")
+
+    def reach(self, address: str, port: int) -> "Reach":
+        """The plain TCP reach this probe becomes once the stand-in exists."""
+        return Reach(self.container, address, port=port)
+
+
+@dataclass(frozen=True)
 class HostReach(Probe):
     """Can the host reach a published port on ``host`` (loopback only)?
 
@@ -273,6 +381,7 @@ class ProbeResult:
     addresses: tuple[str, ...] = ()
     nameservers: tuple[str, ...] = ()
     http_status: int | None = None
+    interfaces: tuple[str, ...] = ()
     duration_ms: float = field(default=0.0, compare=False)
 
     @property
@@ -284,7 +393,8 @@ class ProbeResult:
             "probe": self.probe.to_json(), "ran": self.ran, "succeeded": self.succeeded,
             "detail": self.detail, "output": self.output, "exit_code": self.exit_code,
             "addresses": list(self.addresses), "nameservers": list(self.nameservers),
-            "http_status": self.http_status, "duration_ms": round(self.duration_ms, 1),
+            "http_status": self.http_status, "interfaces": list(self.interfaces),
+            "duration_ms": round(self.duration_ms, 1),
         }
 
     @classmethod
@@ -295,7 +405,9 @@ class ProbeResult:
             output=data.get("output", ""), exit_code=data.get("exit_code"),
             addresses=tuple(data.get("addresses", ())),
             nameservers=tuple(data.get("nameservers", ())),
-            http_status=data.get("http_status"), duration_ms=float(data.get("duration_ms", 0.0)),
+            http_status=data.get("http_status"),
+            interfaces=tuple(data.get("interfaces", ())),
+            duration_ms=float(data.get("duration_ms", 0.0)),
         )
 
 
@@ -322,6 +434,15 @@ def parse_nslookup(output: str) -> tuple[str, ...]:
         except ValueError:
             continue
     return tuple(sorted(valid, key=lambda a: ipaddress.ip_address(a).packed))
+
+
+def parse_net_dev(text: str) -> tuple[str, ...]:
+    """The interface names in ``/proc/net/dev``, sorted.
+
+    >>> parse_net_dev("Inter-|   Receive\\n face |bytes\\n    lo: 0 0\\n  eth0: 1 2\\n")
+    ('eth0', 'lo')
+    """
+    return tuple(sorted(m.group(1) for m in re.finditer(r"^\s*([^\s:|]+):", text, re.MULTILINE)))
 
 
 def parse_resolv_conf(text: str) -> tuple[str, ...]:

@@ -165,8 +165,9 @@ class Verdict:
 # -- finding containers ---------------------------------------------------------
 
 def find_container(snapshot: Snapshot, name: str) -> Container:
-    """The container called ``name`` (or with that id); ObjectNotFound names the closest."""
-    box = snapshot.container(name)
+    """The container a user typed: its name, full id, or an id prefix of 12+ characters
+    or matching one container alone; ObjectNotFound names the closest."""
+    box = snapshot.find_container(name)
     if box is not None:
         return box
     names = sorted(c.name for c in snapshot.containers)
@@ -189,7 +190,7 @@ def _namespace_owner(snapshot: Snapshot, box: Container) -> tuple[Container | No
         other = current.shares_namespace_with
         if other is None:
             return current, notes
-        owner = snapshot.container(other)
+        owner = snapshot.namespace_owner(current)
         if owner is None:
             notes.append(f"{current.name} shares the network namespace of container "
                          f"{other[:12]!r}, which is not in the snapshot")

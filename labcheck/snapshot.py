@@ -34,6 +34,7 @@ __all__ = [
     "PortBinding",
     "Container",
     "Snapshot",
+    "SHORT_ID",
 ]
 
 #: Bumped whenever the JSON layout changes incompatibly.
@@ -386,12 +387,28 @@ def _ports_from_inspect(bindings: Any, exposed: Any) -> tuple[PortBinding, ...]:
 _Named = TypeVar("_Named", Network, Container)
 
 
-def _by_name_or_id(items: Sequence[_Named], name_or_id: str) -> _Named | None:
-    """The item named ``name_or_id``, else the one whose id starts with it (4+ characters)."""
-    found = next((item for item in items if item.name == name_or_id), None)
-    if found is None and len(name_or_id) >= 4:
-        found = next((item for item in items if item.id.startswith(name_or_id)), None)
-    return found
+#: A typed id prefix at least this long is taken as an id (Docker's short id length).
+SHORT_ID = 12
+
+
+def _by_name(items: Sequence[_Named], name: str) -> _Named | None:
+    """The item with exactly this name, or None."""
+    return next((item for item in items if item.name == name), None)
+
+
+def _by_typed_ref(items: Sequence[_Named], text: str) -> _Named | None:
+    """The item a user means by ``text``: its name, its full id, or an id prefix that
+    is at least :data:`SHORT_ID` characters long or matches exactly one item."""
+    found = _by_name(items, text)
+    if found is not None or not text:
+        return found
+    matches = [item for item in items if item.id.startswith(text)]
+    exact = [item for item in matches if item.id == text]
+    if exact:
+        return exact[0]
+    if len(matches) == 1 or (len(text) >= SHORT_ID and matches):
+        return matches[0]
+    return None
 
 
 @dataclass(frozen=True)
@@ -409,13 +426,40 @@ class Snapshot:
 
     # -- lookups -------------------------------------------------------
 
-    def network(self, name_or_id: str) -> Network | None:
-        """The network with this name (or full or short id), or None."""
-        return _by_name_or_id(self.networks, name_or_id)
+    def network(self, name: str) -> Network | None:
+        """The network with exactly this name, or None.
 
-    def container(self, name_or_id: str) -> Container | None:
-        """The container with this name (or full or short id), or None."""
-        return _by_name_or_id(self.containers, name_or_id)
+        An exercise's object is the object with that name: never another one
+        whose id happens to start with the same letters (``cafe``, ``beef``).
+        """
+        return _by_name(self.networks, name)
+
+    def container(self, name: str) -> Container | None:
+        """The container with exactly this name, or None (see :meth:`network`)."""
+        return _by_name(self.containers, name)
+
+    def find_network(self, text: str) -> Network | None:
+        """The network a user typed: a name, a full id, or an id prefix of 12+
+        characters or matching one network alone (``labcheck explain``, diagrams)."""
+        return _by_typed_ref(self.networks, text)
+
+    def find_container(self, text: str) -> Container | None:
+        """The container a user (or ``--network container:<ref>``) names: a name, a
+        full id, or an id prefix of 12+ characters or matching one container alone.
+
+        >>> snap = Snapshot(containers=(Container("web", "cafe01" + "0" * 58),
+        ...                             Container("db", "cafe02" + "0" * 58)))
+        >>> snap.container("cafe") is None, snap.find_container("cafe") is None
+        (True, True)
+        >>> snap.find_container("cafe01").name
+        'web'
+        """
+        return _by_typed_ref(self.containers, text)
+
+    def namespace_owner(self, box: Container) -> Container | None:
+        """For ``container:<ref>`` network mode, the container whose stack ``box`` uses."""
+        ref = box.shares_namespace_with
+        return self.find_container(ref) if ref else None
 
     def containers_on(self, network: str) -> tuple[Container, ...]:
         """Containers attached to ``network`` (by name)."""

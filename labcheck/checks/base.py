@@ -46,6 +46,7 @@ __all__ = [
     "kind",
     "probe_outcome",
     "container_or_fail",
+    "probe_source_or_fail",
 ]
 
 PASS, FAIL, ERROR = "pass", "fail", "error"
@@ -256,4 +257,22 @@ def container_or_fail(snap: "Snapshot", name: str) -> "Container | Outcome":
     if box is None:
         return Outcome.failed(f"container {name!r} does not exist. Create it with docker run "
                               f"--name {name} ...")
+    return box
+
+
+def probe_source_or_fail(snap: "Snapshot", name: str, what: str) -> "Container | Outcome":
+    """The running container named exactly ``name`` that a probe runs in, or a fail
+    Outcome saying why ``what`` cannot be shown from it (missing, or not running).
+
+    A probe's answer counts only when it comes from the container the check
+    names: never from a stopped one, nor from another whose id starts with
+    the same letters.
+    """
+    box = snap.container(name)
+    if box is None:
+        return Outcome.failed(f"{what} cannot be shown: no container is named {name!r}. "
+                              f"Create it with docker run --name {name} ...")
+    if not box.is_running:
+        return Outcome.failed(f"{what} cannot be shown: container {name!r} is not running "
+                              f"({box.state or 'unknown state'}). Try: docker start {name}")
     return box

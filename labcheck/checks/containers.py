@@ -19,11 +19,22 @@ import ipaddress
 from typing import Any, ClassVar, Mapping
 
 from ..expected import Expected
+from ..probes import Interfaces, Probe
 from ..snapshot import Container, Snapshot
-from .base import BOTH_NETWORKS, Binding, CheckKind, Outcome, Param, container_or_fail, register
+from .base import (
+    BOTH_NETWORKS,
+    Binding,
+    CheckKind,
+    Outcome,
+    Param,
+    container_or_fail,
+    probe_outcome,
+    probe_source_or_fail,
+    register,
+)
 
 __all__ = ["ContainerExists", "ContainerRunning", "Attached", "NotAttached", "HasAlias",
-           "StaticIP", "NetworkMode"]
+           "StaticIP", "NetworkMode", "InterfacesKind"]
 
 _CONTAINER = Param("container", ref="container", doc="the container's name")
 
@@ -260,12 +271,59 @@ class NetworkMode(_ContainerKind):
         have = box.network_mode
         other = box.shares_namespace_with
         if other:
-            shared = snap.container(other)
+            shared = snap.namespace_owner(box)
             have = f"container:{shared.name if shared else other}"
         return Outcome.failed(
             f"container {box.name!r} runs with network mode {have!r}, not {mode!r}. The mode "
             f"is fixed at creation: docker rm -f {box.name}, then docker run --network {mode} "
             f"--name {box.name} ...")
+
+
+@register
+class InterfacesKind(CheckKind):
+    """Behaviour behind ``network_mode: none``: what the container itself sees."""
+
+    name = "interfaces"
+    summary = "a container has exactly these network interfaces, seen from inside it"
+    params = (_CONTAINER,
+              Param("only", "list", required=False, default=["lo"],
+                    doc="the interface names it must have, and no other (default: lo)"))
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        return f"container {p['container']!r} has only {', '.join(self._want(p))}"
+
+    @staticmethod
+    def _want(p: Mapping[str, Any]) -> list[str]:
+        return sorted(p.get("only") or ["lo"])
+
+    def probes(self, p: Mapping[str, Any], snapshot: Snapshot | None = None) -> tuple[Probe, ...]:
+        return (Interfaces(p["container"]),)
+
+    def expected(self, p: Mapping[str, Any]) -> Expected:
+        return Expected(containers=(p["container"],))
+
+    def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        name = p["container"]
+        box = probe_source_or_fail(snap, name, f"which interfaces {name!r} has")
+        if isinstance(box, Outcome):
+            return box
+        result = probe_outcome(snap, Interfaces(name))
+        if isinstance(result, Outcome):
+            return result
+        if not result.succeeded:
+            return Outcome.failed(f"cannot list the interfaces of {name!r}: {result.detail}")
+        want, have = self._want(p), sorted(result.interfaces)
+        if have == want:
+            return Outcome.passed(f"container {name!r} has only {', '.join(have)}, seen from "
+                                  f"inside it")
+        extra = [i for i in have if i not in want]
+        missing = [i for i in want if i not in have]
+        parts = ([f"{', '.join(extra)} as well"] if extra else []) + \
+            ([f"no {', '.join(missing)}"] if missing else [])
+        fix = (f" Each extra interface is a way out. docker rm -f {name}, then docker run "
+               f"--network none --name {name} ..." if extra and want == ["lo"] else "")
+        return Outcome.failed(f"container {name!r} has {', '.join(have) or 'no interface'} "
+                              f"({'; '.join(parts)}), not only {', '.join(want)}.{fix}")
 
 
 def _same_mode(snap: Snapshot, box: Container, mode: str) -> bool:
@@ -274,7 +332,7 @@ def _same_mode(snap: Snapshot, box: Container, mode: str) -> bool:
         if other is None:
             return False
         want = snap.container(mode.split(":", 1)[1])
-        have = snap.container(other)
+        have = snap.namespace_owner(box)
         return want is not None and have is not None and want.id == have.id
     if mode in ("bridge", "default"):
         return box.network_mode in ("bridge", "default")

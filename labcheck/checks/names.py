@@ -26,7 +26,7 @@ from typing import Any, Mapping
 
 from ..probes import EMBEDDED_DNS, Probe, ReadResolvConf, Resolve
 from ..snapshot import Container, Snapshot
-from .base import CheckKind, Outcome, Param, container_or_fail, probe_outcome, register
+from .base import CheckKind, Outcome, Param, probe_outcome, probe_source_or_fail, register
 
 __all__ = ["Resolves", "NotResolves", "AliasRecords", "Resolver",
            "addresses_of", "owner_of", "shared_networks", "default_bridge_note"]
@@ -80,7 +80,8 @@ class Resolves(CheckKind):
         return (_resolve_probe(p),)
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
-        source = container_or_fail(snap, p["from"])
+        source = probe_source_or_fail(snap, p["from"],
+                                      f"that {p['name']!r} resolves from {p['from']!r}")
         if isinstance(source, Outcome):
             return source
         result = probe_outcome(snap, _resolve_probe(p))
@@ -133,6 +134,15 @@ class NotResolves(CheckKind):
         return (_resolve_probe(p),)
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        what = f"that {p['name']!r} does not resolve from {p['from']!r}"
+        source = probe_source_or_fail(snap, p["from"], what)
+        if isinstance(source, Outcome):
+            return source
+        named = snap.container(p["name"])
+        if named is not None and not named.is_running:
+            return Outcome.failed(f"{what} cannot be shown: container {named.name!r} is not "
+                                  f"running, and a stopped container's name never resolves. "
+                                  f"Try: docker start {named.name}")
         result = probe_outcome(snap, _resolve_probe(p))
         if isinstance(result, Outcome):
             return result
@@ -142,9 +152,7 @@ class NotResolves(CheckKind):
         if not result.succeeded:
             return Outcome.passed(f"from {p['from']!r}: {result.detail}")
         owners = [o for a in result.addresses if (o := owner_of(snap, a)) is not None]
-        source = snap.container(p["from"])
-        shared = sorted({n for box in owners for n in shared_networks(source, box)}
-                        if source is not None else ())
+        shared = sorted({n for box in owners for n in shared_networks(source, box)})
         why = (f": they share network {shared[0]!r}. Try: docker network "
                f"disconnect {shared[0]} {p['from']}" if shared else "")
         return Outcome.failed(f"from {p['from']!r}, {p['name']!r} resolves to "
@@ -164,14 +172,26 @@ class AliasRecords(CheckKind):
         return (Resolve(p["from"], p["alias"]),)
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        source = probe_source_or_fail(snap, p["from"], f"how many records {p['alias']!r} "
+                                      f"has from {p['from']!r}")
+        if isinstance(source, Outcome):
+            return source
         result = probe_outcome(snap, Resolve(p["from"], p["alias"]))
         if isinstance(result, Outcome):
             return result
         alias, count = p["alias"], p["count"]
         owners = [o for a in result.addresses if (o := owner_of(snap, a)) is not None]
-        if len(owners) == count and len(result.addresses) == count:
-            names = ", ".join(sorted(o.name for o in owners))
-            return Outcome.passed(f"{alias!r} answers with {count} records ({names})")
+        distinct = sorted({o.name for o in owners})
+        if len(owners) == count and len(result.addresses) == count and len(distinct) == count:
+            return Outcome.passed(f"{alias!r} answers with {count} records "
+                                  f"({', '.join(distinct)})")
+        if len(result.addresses) == count and len(distinct) < count:
+            return Outcome.failed(
+                f"{alias!r} answers with {count} records from {p['from']!r} "
+                f"({', '.join(result.addresses)}), but they belong to {len(distinct)} "
+                f"container(s) ({', '.join(distinct) or 'none of the snapshot'}), not "
+                f"{count} different ones. Give the alias to {count} containers: docker "
+                f"network connect --alias {alias} <network> <container>")
         if not result.succeeded:
             return Outcome.failed(f"from {p['from']!r}: {result.detail}. Give {count} containers "
                                   f"the alias: docker network connect --alias {alias} <network> "
@@ -199,6 +219,9 @@ class Resolver(CheckKind):
         return (ReadResolvConf(p["container"]),)
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        box = probe_source_or_fail(snap, p["container"], f"the resolver of {p['container']!r}")
+        if isinstance(box, Outcome):
+            return box
         result = probe_outcome(snap, ReadResolvConf(p["container"]))
         if isinstance(result, Outcome):
             return result
@@ -209,6 +232,15 @@ class Resolver(CheckKind):
         embedded = EMBEDDED_DNS in servers
         listed = ", ".join(servers) or "none"
         if p.get("expect", "embedded") == "embedded":
+            stack = snap.namespace_owner(box) or box  # container:<other> uses other's
+            served = [n for n in stack.networks
+                      if (net := snap.network(n)) is not None and net.has_embedded_dns]
+            if embedded and not served:
+                return Outcome.failed(
+                    f"{name!r} lists {EMBEDDED_DNS} in its resolv.conf, but it is on no "
+                    f"user-defined network, so no embedded DNS answers there (a --dns "
+                    f"{EMBEDDED_DNS} option writes the line, not the server). Attach it to "
+                    f"a user-defined network: docker network connect mynet {name}")
             if embedded:
                 return Outcome.passed(f"{name!r} asks Docker's embedded DNS ({EMBEDDED_DNS})")
             return Outcome.failed(

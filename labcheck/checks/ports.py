@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..expected import Expected, ExpectedPort
-from ..probes import HostReach, Probe
-from ..snapshot import PortBinding, Snapshot
+from ..probes import HostReach, Listening, Probe
+from ..snapshot import Container, PortBinding, Snapshot
 from .base import CheckKind, Outcome, Param, container_or_fail, probe_outcome, register
 
 __all__ = ["Published", "NotPublished", "HostReaches"]
@@ -129,12 +129,13 @@ class NotPublished(CheckKind):
 @register
 class HostReaches(CheckKind):
     name = "host_reaches"
-    summary = "the host reaches a published port on 127.0.0.1"
+    summary = "the host reaches 127.0.0.1:port, answered by the named container"
     params = (Param("port", "int", ref="port", doc="the host port"),
               Param("host", required=False, default="127.0.0.1",
                     doc="a loopback address (labcheck never probes other machines)"),
               Param("container", required=False, ref="container",
-                    doc="the container expected to answer (for messages and the diagram)"))
+                    doc="the container that must answer: through its own published "
+                        "binding, or (host network mode) a process of its own on the port"))
 
     def validate(self, p: Mapping[str, Any]) -> str | None:
         host = p.get("host", "127.0.0.1")
@@ -149,23 +150,87 @@ class HostReaches(CheckKind):
         return f"the host reaches {p.get('host') or '127.0.0.1'}:{p['port']}"
 
     def probes(self, p: Mapping[str, Any], snapshot: Snapshot | None = None) -> tuple[Probe, ...]:
+        box = snapshot.container(p["container"]) if snapshot and p.get("container") else None
+        if box is not None and box.network_mode == "host":
+            return (self._probe(p), Listening(box.name, int(p["port"])))
         return (self._probe(p),)
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
         result = probe_outcome(snap, self._probe(p))
         if isinstance(result, Outcome):
             return result
-        if result.succeeded:
-            return Outcome.passed(result.detail)
         who = p.get("container")
         box = snap.container(who) if who else None
-        if who and box is None:
-            why = f"container {who!r} does not exist"
-        elif box is not None and not box.is_running:
-            why = f"container {box.name!r} is not running. Try: docker start {box.name}"
-        elif box is not None and not any(b.host_port == p["port"] for b in box.published()):
-            why = (f"container {box.name!r} does not publish host port {p['port']}. Publish "
-                   f"it: docker run -p 127.0.0.1:{p['port']}:<container port> ...")
-        else:
-            why = "check that a program listens inside the container on the published port"
-        return Outcome.failed(f"{result.detail}: {why}")
+        if not result.succeeded:
+            return Outcome.failed(f"{result.detail}: {_why_silent(box, who, p)}")
+        if not who:
+            return Outcome.passed(f"{result.detail} (no container is named, so any program "
+                                  f"on this machine listening there passes this check)")
+        return _answered_by(snap, box, who, p, result.detail)
+
+
+def _why_silent(box: Container | None, who: str | None, p: Mapping[str, Any]) -> str:
+    """Why nothing answered, as far as the named container tells."""
+    if who and box is None:
+        return f"container {who!r} does not exist"
+    if box is not None and not box.is_running:
+        return f"container {box.name!r} is not running. Try: docker start {box.name}"
+    if box is not None and box.network_mode != "host" and not _bindings(box, p):
+        return (f"container {box.name!r} does not publish host port {p['port']}. Publish "
+                f"it: docker run -p 127.0.0.1:{p['port']}:<container port> ...")
+    return "check that a program listens inside the container on the published port"
+
+
+def _covers(host_ip: str | None, host: str) -> bool:
+    """Whether a binding on ``host_ip`` is what answers a connection to ``host``."""
+    if host_ip in _ANY_ADDRESS:
+        return True
+    if host in ("127.0.0.1", "localhost"):
+        return host_ip == "127.0.0.1"
+    return host_ip == host
+
+
+def _bindings(box: Container, p: Mapping[str, Any]) -> list[PortBinding]:
+    """``box``'s TCP bindings that a connection to host:port lands on."""
+    host = p.get("host") or "127.0.0.1"
+    return [b for b in box.published() if b.host_port == p["port"] and b.protocol == "tcp"
+            and _covers(b.host_ip, host)]
+
+
+def _answered_by(snap: Snapshot, box: Container | None, who: str, p: Mapping[str, Any],
+                 detail: str) -> Outcome:
+    """Pass only if the answer came through container ``who``'s own binding (or, in
+    host network mode, from a process of ``who`` holding the port)."""
+    port = p["port"]
+    addr = f"{p.get('host') or '127.0.0.1'}:{port}"
+    other = "another program on this machine (a process on the host, or another container)"
+    if box is None:
+        return Outcome.failed(f"{addr} answers on the host, but container {who!r} does not "
+                              f"exist, so {other} answers there. Stop it, then create {who}: "
+                              f"docker run -p 127.0.0.1:{port}:<container port> --name {who} ...")
+    if not box.is_running:
+        return Outcome.failed(f"{addr} answers on the host, but container {who!r} is not "
+                              f"running, so {other} answers there. Try: docker start {who}")
+    if box.network_mode == "host":
+        held = probe_outcome(snap, Listening(box.name, int(port)))
+        if isinstance(held, Outcome):
+            return held
+        if held.succeeded:
+            return Outcome.passed(f"{addr} answers on the host, served by container {who!r} "
+                                  f"itself in the host's network: {held.detail}")
+        return Outcome.failed(f"{addr} answers on the host, but not from container {who!r} "
+                              f"(it runs in the host's network, and {held.detail}), so {other} "
+                              f"answers there. Make the server inside {who} listen on port "
+                              f"{port}")
+    mine = _bindings(box, p)
+    if mine:
+        return Outcome.passed(f"{addr} answers on the host, through container {who!r}'s own "
+                              f"binding {mine[0]}")
+    owner = next((c for c in snap.containers if c.is_running and _bindings(c, p)), None)
+    by = (f"container {owner.name!r} publishes it ({_bindings(owner, p)[0]})" if owner
+          else f"{other} listens there")
+    have = ", ".join(str(b) for b in box.published()) or "no ports"
+    return Outcome.failed(
+        f"{addr} answers on the host, but not through container {who!r}: it publishes "
+        f"{have}, and {by}. Publish {who}'s port: docker rm -f {who}, then docker run "
+        f"-p 127.0.0.1:{port}:<container port> --name {who} ...")

@@ -17,18 +17,31 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..probes import HttpGet, Probe, ProbeResult, Reach
+from ..probes import HttpGet, Probe, ProbeResult, Reach, ReachStandIn, Resolve
 from ..snapshot import Snapshot
-from .base import BOTH_NETWORKS, CheckKind, Outcome, Param, probe_outcome, register
-from .names import default_bridge_note, shared_networks
+from .base import (
+    BOTH_NETWORKS,
+    CheckKind,
+    Outcome,
+    Param,
+    probe_outcome,
+    probe_source_or_fail,
+    register,
+)
+from .names import addresses_of, default_bridge_note, owner_of, shared_networks
 
 __all__ = ["Reaches", "CannotReach", "target_address"]
 
 _PARAMS = (
     Param("from", ref="container", doc="the container the connection starts from"),
     Param("to", ref="name", doc="the target: a container name or alias"),
-    Param("via", required=False, default="name", choices=("name", "ip"),
-          doc="connect by name, or by the target's IP read from the snapshot"),
+    Param("via", required=False, default="name",
+          choices=("name", "ip", "gateway", "stand-in"),
+          doc="connect by name; by the target's IP read from the snapshot; (gateway) to "
+              "the gateway address of network 'to', which is the host; or (stand-in) to a "
+              "container the probe runner builds: 'to' is world (reached through the "
+              "host, forwarded like traffic to the internet) or neighbour (on the "
+              "default bridge)"),
     Param("port", "int", required=False, doc="a TCP port (default: ping)"),
     Param("protocol", required=False, choices=("ping", "tcp", "http"),
           doc="ping, tcp or http (default: tcp with a port, else ping)"),
@@ -40,7 +53,11 @@ _PARAMS = (
 
 
 def target_address(snap: Snapshot, p: Mapping[str, Any]) -> str | None:
-    """The IP to probe for ``via: ip``: the target's address on the right network."""
+    """The IP to probe for ``via: ip`` (the target's address on the right network) or
+    ``via: gateway`` (the IPv4 gateway of network ``to``)."""
+    if p.get("via") == "gateway":
+        outside = snap.network(p["to"])
+        return next((g for g in (outside.gateways if outside else ()) if ":" not in g), None)
     target = snap.container(p["to"])
     if target is None:
         return None
@@ -62,7 +79,9 @@ def _protocol(p: Mapping[str, Any]) -> str:
 
 
 def _probe(p: Mapping[str, Any], snap: Snapshot | None) -> Probe | None:
-    if p.get("via", "name") == "ip":
+    if p.get("via") == "stand-in":
+        return ReachStandIn(p["from"], to=p["to"])
+    if p.get("via", "name") in ("ip", "gateway"):
         if snap is None:
             return None
         target = target_address(snap, p)
@@ -80,6 +99,12 @@ def _probe(p: Mapping[str, Any], snap: Snapshot | None) -> Probe | None:
 
 def _what(p: Mapping[str, Any]) -> str:
     proto = _protocol(p)
+    if p.get("via") == "stand-in":
+        return ("the outside world (a stand-in container behind the host)" if p["to"] == "world"
+                else "a neighbour (a stand-in container on the default bridge)")
+    if p.get("via") == "gateway":
+        port = f" port {p['port']}" if p.get("port") else ""
+        return f"the gateway of network {p['to']!r}{port} (the host, outside its network)"
     by = " by IP" if p.get("via") == "ip" else ""
     if proto == "http":
         return f"HTTP on {p['to']!r}:{p.get('port') or 80}{by}"
@@ -88,8 +113,38 @@ def _what(p: Mapping[str, Any]) -> str:
     return f"{p['to']!r}{by} (ping)"
 
 
+def _name_probe(p: Mapping[str, Any]) -> Resolve | None:
+    """With ``via: name``, the lookup that shows whom the name leads to."""
+    return Resolve(p["from"], p["to"]) if p.get("via", "name") == "name" else None
+
+
+def _not_the_target(snap: Snapshot, p: Mapping[str, Any]) -> Outcome | None:
+    """With ``via: name``, a fail Outcome when the name led to another container than
+    the one called ``to``; None when it led to it (or ``to`` names no container)."""
+    target = snap.container(p["to"])
+    probe = _name_probe(p)
+    if target is None or probe is None:
+        return None
+    looked = probe_outcome(snap, probe)
+    if isinstance(looked, Outcome):
+        return looked
+    got = set(looked.addresses)
+    if got and got <= addresses_of(target):
+        return None
+    strangers = sorted(got - addresses_of(target))
+    who = ", ".join(f"{a} ({o.name!r})" if (o := owner_of(snap, a)) else a for a in strangers)
+    return Outcome.failed(
+        f"{p['from']!r} got an answer from {_what(p)}, but the name {p['to']!r} leads to "
+        f"{who or 'no address'}, not to container {target.name!r} "
+        f"({', '.join(sorted(addresses_of(target))) or 'no address'}): another container "
+        f"answers to that name. Give the name to {target.name!r} only")
+
+
 def _probe_or_outcome(snap: Snapshot, p: Mapping[str, Any]) -> ProbeResult | Outcome:
     probe = _probe(p, snap)
+    if probe is None and p.get("via") == "gateway":
+        return Outcome.failed(f"network {p['to']!r} does not exist or has no IPv4 gateway in "
+                              f"the snapshot, so {p['from']!r} cannot be tested against it")
     if probe is None:
         return Outcome.failed(f"container {p['to']!r} has no IP address in the snapshot "
                               f"(missing, stopped, or not on {p.get('network') or 'any network'})"
@@ -104,6 +159,11 @@ class _ReachKind(CheckKind):
     verb = ""
 
     def validate(self, p: Mapping[str, Any]) -> str | None:
+        if p.get("via") == "stand-in":
+            if p["to"] not in ReachStandIn.WAYS:
+                return f"with via: stand-in, 'to' is one of {', '.join(ReachStandIn.WAYS)}"
+            if p.get("port") or p.get("protocol") or p.get("network"):
+                return "with via: stand-in, the probe picks the port and protocol itself"
         if p.get("protocol") == "tcp" and not p.get("port"):
             return "protocol 'tcp' needs a 'port'"
         return None
@@ -113,7 +173,7 @@ class _ReachKind(CheckKind):
 
     def probes(self, p: Mapping[str, Any], snapshot: Snapshot | None = None) -> tuple[Probe, ...]:
         probe = _probe(p, snapshot)
-        return (probe,) if probe else ()
+        return tuple(x for x in (probe, _name_probe(p)) if x is not None)
 
 
 @register
@@ -123,20 +183,26 @@ class Reaches(_ReachKind):
     verb = "reaches"
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        source = probe_source_or_fail(snap, p["from"], f"that {p['from']!r} reaches {_what(p)}")
+        if isinstance(source, Outcome):
+            return source
         result = _probe_or_outcome(snap, p)
         if isinstance(result, Outcome):
             return result
         want = p.get("status")
         if result.succeeded and (want is None or result.http_status == want):
+            wrong = _not_the_target(snap, p)
+            if wrong is not None:
+                return wrong
             return Outcome.passed(f"{p['from']!r} reaches {_what(p)}: {result.detail}")
         if result.succeeded:
             return Outcome.failed(f"from {p['from']!r}: {result.detail}, not HTTP {want}")
-        source, target = snap.container(p["from"]), snap.container(p["to"])
+        target = snap.container(p["to"]) if p.get("via", "name") in ("name", "ip") else None
         note = ""
         by_name = p.get("via", "name") == "name"
-        if source is not None and by_name and "does not resolve" in result.detail:
+        if by_name and "does not resolve" in result.detail:
             note = default_bridge_note(snap, source)
-        if not note and source is not None and target is not None:
+        if not note and target is not None:
             if not target.is_running:
                 note = f" Container {target.name!r} is not running. Try: docker start {target.name}"
             elif not shared_networks(source, target):
@@ -155,6 +221,15 @@ class CannotReach(_ReachKind):
     verb = "cannot reach"
 
     def evaluate(self, snap: Snapshot, p: Mapping[str, Any]) -> Outcome:
+        what = f"that {p['from']!r} cannot reach {_what(p)}"
+        source = probe_source_or_fail(snap, p["from"], what)
+        if isinstance(source, Outcome):
+            return source
+        target = snap.container(p["to"]) if p.get("via", "name") in ("name", "ip") else None
+        if target is not None and not target.is_running:
+            return Outcome.failed(f"{what} cannot be shown: container {target.name!r} is not "
+                                  f"running, so nothing could answer. Try: docker start "
+                                  f"{target.name}")
         result = _probe_or_outcome(snap, p)
         if isinstance(result, Outcome):
             return Outcome(result.status, "isolation cannot be shown: " + result.message)
@@ -163,9 +238,8 @@ class CannotReach(_ReachKind):
                                   f"{result.detail}")
         if not result.succeeded:
             return Outcome.passed(f"{p['from']!r} cannot reach {_what(p)}: {result.detail}")
-        source, target = snap.container(p["from"]), snap.container(p["to"])
         note = ""
-        if source is not None and target is not None:
+        if target is not None:
             shared = shared_networks(source, target)
             if shared:
                 both = [n for n in source.networks if n not in shared]

@@ -5,8 +5,10 @@ this module runs them. Container probes run with ``docker exec``, bounded in
 time *inside* the container (``timeout N ...``); one container's probes run
 side by side in one exec. A container whose image lacks the tool (nginx,
 redis) is probed from a throw-away lab container that shares its network
-namespace. A probe from a stopped or missing container is a result that did
-not run, with the reason, never an exception. :class:`~labcheck.probes.HostReach`
+namespace. A probe runs only in the running container with exactly the name it
+gives (never one whose id starts with those letters); from a stopped, missing
+or other container it is a result that did not run, with the reason, never an
+exception. :class:`~labcheck.probes.HostReach`
 connects from this machine to a loopback address only.
 """
 
@@ -25,12 +27,14 @@ from ..probes import (
     HostReach,
     Probe,
     ProbeResult,
+    ReachStandIn,
     batch_script,
     group_by_container,
     lacks_tool,
     parse_batch,
 )
 from ..progress import notify
+from .evidence import exact_container, run_stand_in_probes
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -62,6 +66,14 @@ def run_probes(client: "docker.DockerClient", probes: Sequence[Probe], *,
     total = len(unique)
     notify(progress, 0, total, f"running {total} probe{'s' if total != 1 else ''}")
     done: dict[Probe, ProbeResult] = {}
+    stand_ins = [p for p in unique if isinstance(p, ReachStandIn)]
+    if stand_ins:  # one local stand-in for all of them (see labcheck.live.evidence)
+        for result in run_stand_in_probes(
+                client, stand_ins, timeout=timeout, lab_image=lab_image,
+                run=lambda ps: run_probes(client, ps, timeout=timeout, lab_image=lab_image)):
+            done[result.probe] = result
+            notify(progress, len(done), total, result.probe.describe())
+        unique = [p for p in unique if not isinstance(p, ReachStandIn)]
     groups = group_by_container(unique)
     workers = max(1, min(max_workers, len(groups)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labcheck-probe") as pool:
@@ -104,6 +116,8 @@ def _with_duration(result: ProbeResult, ms: float) -> ProbeResult:
 
 
 def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
+    """Connect from the host, asking again until ``timeout`` runs out while nothing
+    answers yet (a server that was started a moment ago may still be binding)."""
     try:
         loopback = ipaddress.ip_address(probe.host).is_loopback
     except ValueError:
@@ -111,6 +125,20 @@ def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
     if not loopback:
         return ProbeResult(probe, ran=False, succeeded=False,
                            detail=f"labcheck probes only loopback addresses, not {probe.host}")
+    deadline = time.monotonic() + timeout
+    while True:
+        result = _host_connect(probe, timeout)
+        if result.succeeded or time.monotonic() + _RETRY_WAIT >= deadline:
+            return result
+        time.sleep(_RETRY_WAIT)
+
+
+#: Seconds between two connections of a host probe that found nothing answering yet.
+_RETRY_WAIT = 0.25
+
+
+def _host_connect(probe: HostReach, timeout: int) -> ProbeResult:
+    """One connection from the host to ``probe``'s address and port."""
     try:
         with socket.create_connection((probe.host, probe.port), timeout=timeout) as conn:
             closed_at_once = _closed_at_once(conn)
@@ -155,8 +183,11 @@ def _exec(client: "docker.DockerClient", container: str,
     import docker.errors
 
     api = client.api
+    ident, why = exact_container(api, container)
+    if ident is None:
+        return why
     try:
-        exec_id = api.exec_create(container, command, stdout=True, stderr=True)["Id"]
+        exec_id = api.exec_create(ident, command, stdout=True, stderr=True)["Id"]
         raw = api.exec_start(exec_id)
         exit_code = api.exec_inspect(exec_id).get("ExitCode")
     except docker.errors.NotFound:
@@ -214,10 +245,13 @@ def _sidecar_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout
     from ..ownership import PROBE_LABELS
 
     api = client.api
+    ident, why = exact_container(api, probe.container)
+    if ident is None:
+        return ProbeResult(probe, ran=False, succeeded=False, detail=why)
     try:
         box = api.create_container(
             lab_image, probe.command(timeout), labels=dict(PROBE_LABELS),
-            host_config=api.create_host_config(network_mode=f"container:{probe.container}"))
+            host_config=api.create_host_config(network_mode=f"container:{ident}"))
     except docker.errors.APIError as exc:
         return ProbeResult(probe, ran=False, succeeded=False,
                            detail=f"container {probe.container!r} has no probe tools and the "

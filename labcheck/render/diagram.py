@@ -423,7 +423,7 @@ class _Drawing:
             rows.append(f"<TR><TD>{_small('network: none (loopback only)', ink)}</TD></TR>")
             style = "rounded,dashed"
         elif box.shares_namespace_with:
-            owner = self.snap.container(box.shares_namespace_with)
+            owner = self.snap.namespace_owner(box)
             other = owner.name if owner else box.shares_namespace_with[:12]
             rows.append(f"<TR><TD>{_small('network: container:' + _esc(other), ink)}</TD></TR>")
         rows += self._port_rows(box)
@@ -502,7 +502,7 @@ class _Drawing:
             other = box.shares_namespace_with
             if other is None:
                 continue
-            owner = self.snap.container(other)
+            owner = self.snap.namespace_owner(box)
             if owner is None:
                 ident = f"{self.box_ids[box.name]}_owner"
                 self.graph.node(ident, _html(_small(f"container {_esc(other[:12])} (not shown)",

@@ -72,8 +72,7 @@ def select(snapshot: Snapshot, *, all: bool = False,  # noqa: A002 - the CLI's w
     chosen = {c.id: c for c in snapshot.containers if wanted(c)}
     pending = list(chosen.values())
     while pending:
-        other = pending.pop().shares_namespace_with
-        owner = snapshot.container(other) if other else None
+        owner = snapshot.namespace_owner(pending.pop())
         if owner is not None and owner.id not in chosen:
             chosen[owner.id] = owner
             pending.append(owner)

@@ -42,9 +42,22 @@ def gate_on_front_only(lab, names) -> None:
     lab.disconnect(names["gate"], names["backnet"])
 
 
+def ledger_on_frontnet_too(lab, names) -> None:
+    """backnet is internal, but ledger was also attached to frontnet: it has a way out."""
+    solution(lab, names)
+    lab.connect(names["ledger"], names["frontnet"])
+
+
 BROKEN = {
     "not-internal": (not_internal, {
         "backnet-internal": "",
+        "ledger-cannot-get-out": "but it should not",
+    }),
+    "ledger-on-frontnet-too": (ledger_on_frontnet_too, {
+        "ledger-backnet-only": "too",
+        "ledger-cannot-get-out": "but it should not",
+        "visitor-cannot-resolve-ledger": "they share network",
+        "visitor-cannot-reach-ledger": "They share network",
     }),
     "dynamic-ip": (dynamic_ip, {
         "ledger-static-ip": "",

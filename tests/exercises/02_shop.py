@@ -36,6 +36,16 @@ def cache_not_listening(lab, names) -> None:
             ports={5000: ("127.0.0.1", names.port(8022))})
 
 
+def impostor_on_host_port(lab, names) -> None:
+    """shop publishes nothing; another program (here a host-network server) answers on
+    the host port instead."""
+    lab.network(names["shopnet"])
+    lab.run(names["cache"], network=names["shopnet"], http=6379)
+    lab.run(names["shop"], network=names["shopnet"], http=5000)
+    lab.run(names["shop"] + "-impostor", network_mode="host",
+            command=http_command(names.port(8022)))
+
+
 BROKEN = {
     "default-bridge": (default_bridge, {
         "cache-on-shopnet": "is not attached to network",
@@ -45,6 +55,10 @@ BROKEN = {
     }),
     "cache-published": (cache_published, {
         "cache-not-published": "without -p",
+    }),
+    "impostor-on-host-port": (impostor_on_host_port, {
+        "shop-published-loopback": "publishes no ports",
+        "host-reaches-shop": "but not through container",
     }),
     "cache-not-listening": (cache_not_listening, {
         "shop-reaches-cache": "",

@@ -28,6 +28,13 @@ def no_server(lab, names) -> None:
     lab.run(names["hostweb"], network_mode="host")
 
 
+def impostor(lab, names) -> None:
+    """hostweb is in host mode but serves nothing; another host-network server answers."""
+    lab.run(names["hostweb"], network_mode="host")
+    lab.run(names["hostweb"] + "-impostor", network_mode="host",
+            command=host_web(names.port(8041)))
+
+
 BROKEN = {
     "bridge-and-publish": (bridge_and_publish, {
         "hostweb-mode-host": "docker run --network host",
@@ -35,6 +42,9 @@ BROKEN = {
     }),
     "no-server": (no_server, {
         "host-reaches-hostweb": "does not answer",
+    }),
+    "impostor": (impostor, {
+        "host-reaches-hostweb": "but not from container",
     }),
 }
 

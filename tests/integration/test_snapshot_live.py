@@ -52,7 +52,7 @@ def test_snapshot_of_a_live_topology(docker_client, live, name):
     assert snap.container(name("hostmode")).network_mode == "host"
     assert snap.container(name("nonemode")).network_mode == "none"
     sidecar = snap.container(name("sidecar"))
-    assert snap.container(sidecar.shares_namespace_with).name == name("web")
+    assert snap.namespace_owner(sidecar).name == name("web")
     assert {c.name for c in snap.containers_on(live["back"])} == {name("api"), name("db")}
     assert snap.owning_network("10.221.232.10") == front
     assert snap.engine_version and snap.api_version and snap.taken_at

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from labcheck.checks import KINDS, Binding, Check, kind
-from labcheck.probes import HostReach, HttpGet, ProbeResult, Reach, ReadResolvConf, Resolve
+from labcheck.probes import (HostReach, HttpGet, Interfaces, ProbeResult, Reach,
+                             ReadResolvConf, Resolve)
 from labcheck.snapshot import Container, Endpoint, Network, PortBinding, Snapshot
 
 FRONT = Network("front", "f" * 12, "bridge", subnets=("10.214.1.0/24",),
@@ -28,9 +29,10 @@ API = box("api", Endpoint("back", ipv4="10.214.2.3"), Endpoint("front", ipv4="10
 DB = box("db", Endpoint("back", ipv4="10.214.2.4", aliases=("db",)),
          ports=(PortBinding(5432),))
 OLD = box("old", Endpoint("bridge", ipv4="10.213.0.5"), state="exited")
+LEGACY = box("legacy", Endpoint("bridge", ipv4="10.213.0.6"))
 
 
-def snap(*probes, containers=(WEB, API, DB, OLD)):
+def snap(*probes, containers=(WEB, API, DB, OLD, LEGACY)):
     return Snapshot(networks=(DEFAULT, FRONT, BACK), containers=tuple(containers),
                     probes=tuple(probes))
 
@@ -175,9 +177,12 @@ def test_resolves_compares_with_the_snapshot_addresses():
 
 
 def test_resolves_default_bridge_misconception():
-    out = run("resolves", snap(no(Resolve("old", "web"), "'web' does not resolve")),
-              **{"from": "old", "name": "web"})
+    out = run("resolves", snap(no(Resolve("legacy", "web"), "'web' does not resolve")),
+              **{"from": "legacy", "name": "web"})
     assert "the default bridge has no embedded DNS" in out.message
+    out = run("resolves", snap(ok(Resolve("old", "web"), addresses=("10.214.1.2",))),
+              **{"from": "old", "name": "web"})
+    assert out.status == "fail" and "'old' is not running" in out.message
 
 
 def test_resolves_through_an_alias_to_a_named_container():
@@ -221,15 +226,22 @@ def test_resolver_embedded_or_host():
 
 def test_reaches_by_name_port_and_http():
     tcp = Reach("api", "db", port=5432)
-    assert run("reaches", snap(ok(tcp)), **{"from": "api", "to": "db", "port": 5432}).status == "pass"
+    named = ok(Resolve("api", "db"), addresses=("10.214.2.4",))
+    assert run("reaches", snap(ok(tcp), named),
+               **{"from": "api", "to": "db", "port": 5432}).status == "pass"
+    # the name led to another container: the answer is not db's
+    stranger = ok(Resolve("api", "db"), addresses=("10.214.1.2",))
+    out = run("reaches", snap(ok(tcp), stranger), **{"from": "api", "to": "db", "port": 5432})
+    assert out.status == "fail" and "10.214.1.2 ('web'), not to container 'db'" in out.message
     out = run("reaches", snap(no(tcp, "db refused the connection on port 5432")),
               **{"from": "api", "to": "db", "port": 5432})
     assert out.status == "fail" and "listening on port 5432" in out.message
     http = HttpGet("api", "web", port=5000)
     good = ProbeResult(http, ran=True, succeeded=True, http_status=200, detail="HTTP 200")
     params = {"from": "api", "to": "web", "port": 5000, "protocol": "http"}
-    assert run("reaches", snap(good), **params).status == "pass"
-    assert run("reaches", snap(good), **params, status=404).status == "fail"
+    to_web = ok(Resolve("api", "web"), addresses=("10.214.1.2",))
+    assert run("reaches", snap(good, to_web), **params).status == "pass"
+    assert run("reaches", snap(good, to_web), **params, status=404).status == "fail"
 
 
 def test_reaches_by_ip_reads_the_address_from_the_snapshot():
@@ -251,6 +263,36 @@ def test_cannot_reach_isolation_and_the_shared_network_note():
     stopped = no(probe, "container 'api' is not running", ran=False)
     assert run("cannot_reach", snap(stopped), **params).status == "fail"
     assert run("cannot_reach", snap(), **params).status == "error"
+
+
+def test_reaches_and_cannot_reach_the_gateway_of_a_network():
+    params = {"from": "api", "to": "front", "via": "gateway"}
+    (probe,) = kind("cannot_reach").probes(params, snap())
+    assert probe == Reach("api", "10.214.1.1")
+    assert run("cannot_reach", snap(no(probe, "network is unreachable")), **params).status == "pass"
+    out = run("cannot_reach", snap(ok(probe)), **params)
+    assert out.status == "fail" and "the gateway of network 'front'" in out.message
+    assert run("reaches", snap(ok(probe)), **params).status == "pass"
+    out = run("reaches", snap(), **{**params, "to": "nowhere"})
+    assert out.status == "fail" and "'nowhere' does not exist" in out.message
+
+
+def test_cannot_reach_a_stopped_target_shows_nothing():
+    params = {"from": "web", "to": "old"}
+    probes = kind("cannot_reach").probes(params, snap())
+    out = run("cannot_reach", snap(*(no(p, "bad address") for p in probes)), **params)
+    assert out.status == "fail" and "'old' is not running" in out.message
+
+
+def test_interfaces_only_loopback():
+    probe = Interfaces("web")
+    lo = ProbeResult(probe, ran=True, succeeded=True, detail="", interfaces=("lo",))
+    both = ProbeResult(probe, ran=True, succeeded=True, detail="", interfaces=("eth0", "lo"))
+    assert run("interfaces", snap(lo), container="web").status == "pass"
+    out = run("interfaces", snap(both), container="web")
+    assert out.status == "fail" and "eth0 as well" in out.message
+    assert run("interfaces", snap(lo), container="old").status == "fail"
+    assert run("interfaces", snap(), container="web").status == "error"
 
 
 def test_every_kind_is_tested_here():

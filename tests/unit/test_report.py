@@ -3,6 +3,8 @@ snapshots (exit codes, formats, nothing on stderr when all pass)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 import subprocess
 import sys
@@ -81,9 +83,12 @@ def test_json_round_trip_and_hidden_redaction():
 def test_junit_gradescope_classroom():
     report = grade(load_exercise(EX), Snapshot())
     suite = ET.fromstring(render(report, "junit"))
+    unprobed = grade(load_exercise(EX), replace(solved(), probes=()))
+    assert len([r for r in unprobed.results if r.status == "error"]) == 4
     assert suite.get("tests") == str(len(report.results))
     assert int(suite.get("failures")) + int(suite.get("errors")) == len(report.failed())
-    assert int(suite.get("errors")) == 3  # probes that were never run are errors, not passes
+    # probe checks fail when their container is missing; a probe never run is an error
+    assert int(suite.get("errors")) == 1
     names = [case.get("name") for case in suite.iter("testcase")]
     assert "appnet-exists: network 'appnet' exists" in names and "hidden check 1" in names
     scope = json.loads(render(report, "gradescope"))

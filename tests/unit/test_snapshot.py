@@ -132,7 +132,7 @@ def test_host_none_and_container_network_modes(recorded):
     assert sidecar.network_mode.startswith("container:")
     assert sidecar.endpoints == ()
     assert sidecar.shares_namespace_with == web.id
-    assert recorded.container(sidecar.shares_namespace_with).name == "rec-web"
+    assert recorded.namespace_owner(sidecar).name == "rec-web"
     assert web.shares_namespace_with is None
 
 
@@ -198,13 +198,27 @@ def test_container_from_garbage_never_crashes(bad):
 
 def test_lookup_by_name_and_id(recorded):
     web = recorded.container("rec-web")
-    assert recorded.container(web.id[:12]) is web and recorded.container(web.id) is web
+    # An exercise's object is the one with that exact name, never an id prefix.
+    assert recorded.container(web.id[:12]) is None and recorded.container(web.id) is None
     assert recorded.container("rec-nothing") is None
-    assert recorded.container(web.id[:3]) is None  # too short to be an id
+    # What a user types (labcheck explain): a name, a full id, a 12+ character prefix.
+    assert recorded.find_container("rec-web") is web
+    assert recorded.find_container(web.id[:12]) is web and recorded.find_container(web.id) is web
     bridge = recorded.network("bridge")
-    assert recorded.network(bridge.id[:12]) is bridge
-    assert recorded.network(bridge.id[:2]) is None
-    assert recorded.network("") is None
+    assert recorded.network(bridge.id[:12]) is None
+    assert recorded.find_network(bridge.id[:12]) is bridge
+    assert recorded.network("") is None and recorded.find_network("") is None
+
+
+def test_a_short_prefix_is_an_id_only_when_it_matches_one_container():
+    a = Container("a", "cafe01" + "0" * 58)
+    b = Container("b", "cafe02" + "0" * 58)
+    snap = Snapshot(containers=(a, b))
+    assert snap.find_container("cafe") is None          # ambiguous
+    assert snap.find_container("cafe01") is a           # unambiguous
+    assert snap.container("cafe01") is None             # never for an exercise's object
+    lone = Snapshot(containers=(a,))
+    assert lone.find_container("caf") is a and lone.container("caf") is None
 
 
 def test_labelled_keeps_only_that_lesson(recorded):
