@@ -47,20 +47,25 @@ start() {
     ip netns list | grep -qw "^$ns" || ip netns add "$ns"
     in_ns ip link set lo up
     local path=$PATH
-    [ -n "$bin_dir" ] && path="$bin_dir:$PATH"
+    if [ -n "$bin_dir" ]; then
+        [ -x "$bin_dir/dockerd" ] || { say "no dockerd in $bin_dir (scripts/fetch-engine.sh fetches one)"; exit 1; }
+        bin_dir=$(cd "$bin_dir" && pwd)   # dockerd wants absolute paths for its helpers
+        path="$bin_dir:$PATH"
+    fi
     local log=$run_dir/dockerd.log
     # dockerd starts its own containerd under its exec-root (no system containerd socket
     # is passed), so this engine shares nothing with the machine's daemon.
     in_ns env PATH="$path" nohup dockerd --config-file "$config" \
         --host "$host" --data-root "$data_dir" --exec-root "$run_dir/exec" \
         --pidfile "$run_dir/dockerd.pid" >>"$log" 2>&1 &
-    local version=""
+    local pid=$! version=""
     for _ in $(seq 1 120); do
         version=$(answers) && break
+        kill -0 "$pid" 2>/dev/null || break      # it exited: say so now, not in 60 s
         sleep 0.5
     done
     if [ -z "$version" ]; then
-        say "dockerd did not answer within 60 s; its log ends with:"; tail -n 15 "$log" >&2; exit 1
+        say "dockerd did not answer (exited, or not within 60 s); its log ends with:"; tail -n 15 "$log" >&2; exit 1
     fi
     # The NXDOMAIN responder for containers' upstream DNS, inside the namespace.
     for _ in $(seq 1 50); do in_ns ip -o -4 addr show | grep -q " $gateway/" && break; sleep 0.1; done
