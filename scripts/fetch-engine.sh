@@ -44,28 +44,37 @@ exec 9>"$cache/.$channel.lock"
 flock 9                                # one fetch per channel at a time
 if cached && [ -z "$refresh" ]; then report; exit 0; fi
 
-# The Debian archive the machine already uses: the first URI of an enabled apt source
-# whose path ends in /debian (deb822 .sources or one-line .list).
-archive_uri() {
+# The Debian archive the machine already uses: the first URI of an apt source whose
+# path ends in /debian (deb822 .sources or one-line .list), and the keyring that source
+# names (Signed-By), if any: "URI [KEYRING]".
+archive_source() {
     local f
     for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
         [ -f "$f" ] || continue
         case "$f" in
-            *.sources) sed -n 's/^URIs:[[:space:]]*//p' "$f" | tr ' ' '\n' ;;
-            *) sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\{0,1\}\([^[:space:]]\+\).*/\2/p' "$f" ;;
+            *.sources) awk 'BEGIN{RS=""; FS="\n"}
+                           { uri=""; key=""; off=0
+                             for (i=1;i<=NF;i++) {
+                               if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uri=u[1] }
+                               if ($i ~ /^Signed-By:[ \t]*\//) { sub(/^Signed-By:[ \t]*/, "", $i); key=$i }
+                               if ($i ~ /^Enabled:[ \t]*no/) off=1 }
+                             if (uri != "" && !off) print uri, key }' "$f" ;;
+            *) sed -n 's/^deb[[:space:]]\+\(\[\([^]]*\)\][[:space:]]\+\)\{0,1\}\([^[:space:]]\+\).*/\3 \2/p' "$f" \
+                   | sed 's/ .*signed-by=\([^ ]*\).*/ \1/; s/ [^/].*$//' ;;
         esac
-    done | grep -E '^(https?|file):.*/debian/?$' | head -n 1
+    done | grep -E '^(https?|file):[^ ]*/debian/?( |$)' | head -n 1
 }
 
 # Never put an unfinished fetch where a finished one was: fetch to a scratch folder first.
 fetch() {
-    local uri work apt_dir conf
-    uri=${LABCHECK_DEBIAN_ARCHIVE:-$(archive_uri)} || true
-    [ -n "$uri" ] || { echo "no Debian archive in /etc/apt/sources.list*"; return 1; }
+    local uri key work apt_dir conf
+    read -r uri key <<<"$(archive_source)" || true
+    [ -n "${LABCHECK_DEBIAN_ARCHIVE:-}" ] && uri=$LABCHECK_DEBIAN_ARCHIVE
+    [ -n "$uri" ] || { echo "no Debian archive (a URI ending in /debian) in /etc/apt/sources.list*"; return 1; }
     apt_dir=$cache/apt/$channel
     work=$cache/.$channel.new
     rm -rf "$work"; mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$work/debs"
-    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${uri%/} $channel main" \
+    echo "deb ${key:+[signed-by=$key] }${uri%/} $channel main" \
         >"$apt_dir/sources.list"
     # private sources, lists, cache and status: the machine's own apt set-up is only read
     # (apt.conf.d, for a proxy), never written
