@@ -37,7 +37,19 @@ gateway=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bip"]
 # nsenter, not `ip netns exec`: the latter remounts /sys in a new mount namespace,
 # which hides the cgroup mounts dockerd needs ("Devices cgroup isn't mounted").
 in_ns() { nsenter --net="/run/netns/$ns" "$@"; }
-answers() { [ -S "$sock" ] && DOCKER_HOST=$host timeout 20 docker version --format '{{.Server.Version}}' 2>/dev/null; }
+# The engine's version from its API (not the docker CLI: an older CLI cannot talk to Engine 29+).
+answers() {
+    [ -S "$sock" ] && timeout 20 python3 - "$sock" 2>/dev/null <<'PY'
+import http.client, json, socket, sys
+class Unix(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(sys.argv[1])
+conn = Unix("localhost")
+conn.request("GET", "/version")
+print(json.loads(conn.getresponse().read())["Version"])
+PY
+}
 
 start() {
     local bin_dir=${1:-}
