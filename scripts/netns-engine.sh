@@ -113,7 +113,14 @@ case "$cmd" in
     run)
         shift 2; [ "${1:-}" = "--" ] && shift
         [ $# -gt 0 ] || usage
-        # `ip netns exec` here (unlike for dockerd): its fresh /sys shows the namespace's interfaces.
-        exec ip netns exec "$ns" env DOCKER_HOST="$host" "$@" ;;
+        # `ip netns exec` here (unlike for dockerd): its fresh /sys shows the namespace's
+        # interfaces. It hides the cgroup mounts under /sys/fs/cgroup, so they are mounted
+        # again in its private mount namespace (a dockerd that CMD starts needs them).
+        cgroups=$(awk '$2 ~ "^/sys/fs/cgroup" && ($3 == "cgroup" || $3 == "cgroup2" || $3 == "tmpfs") {print $3, $2, $4}' /proc/self/mounts)
+        exec ip netns exec "$ns" env DOCKER_HOST="$host" LABCHECK_CGROUPS="$cgroups" bash -c '
+            while read -r type dir opts; do
+                [ -n "$type" ] && mkdir -p "$dir" 2>/dev/null && mount -t "$type" -o "$opts" "$type" "$dir" 2>/dev/null
+            done <<<"$LABCHECK_CGROUPS"
+            unset LABCHECK_CGROUPS; exec "$@"' netns-engine "$@" ;;
     *) usage ;;
 esac

@@ -2,10 +2,12 @@
 # The suite (pytest) and the lessons (nbval) on each engine, one after the other,
 # each pass under a line naming its engine; `make test` runs this.
 #
-#   scripts/test-engines.sh [ENGINE ...]     ENGINE: distribution | sid | trixie
+#   scripts/test-engines.sh [ENGINE ...]     ENGINE: distribution | local | sid | trixie
 #                                            (default: $ENGINES, else "distribution sid")
 #
 # distribution: the machine's daemon (the one `make daemon` makes sure of).
+# local:        the machine's dockerd run for this run in its own network namespace (as
+#               sid below): the distribution's engine without touching a shared daemon.
 # sid, trixie:  Debian unstable's (the current engine) or Debian 13's docker.io, fetched
 #               by scripts/fetch-engine.sh and run for this run only by
 #               scripts/netns-engine.sh in its own network namespace; stopped after.
@@ -31,7 +33,7 @@ nbval=(--nbval lessons/ --nbval-sanitize-with lessons/sanitize.cfg -p no:cachepr
        -p labcheck.pytest_plugin)
 say() { printf 'test-engines: %s\n' "$*" >&2; }
 
-declare -A label=([sid]="Debian unstable" [trixie]="Debian 13")
+declare -A label=([sid]="Debian unstable" [trixie]="Debian 13" [local]="distribution, own namespace")
 started=()          # netns engines this run started: stopped on exit
 results=()          # one summary line per pass
 failed=0
@@ -60,16 +62,20 @@ ready=()
 for engine in "${engines[@]}"; do
     case "$engine" in
         distribution) ready+=("$engine"); continue ;;
-        sid|trixie) ;;
-        *) say "unknown engine '$engine' (distribution, sid or trixie)"; exit 2 ;;
+        sid|trixie|local) ;;
+        *) say "unknown engine '$engine' (distribution, local, sid or trixie)"; exit 2 ;;
     esac
     if [ "$(id -u)" != 0 ]; then unavailable "${label[$engine]}" "a second engine needs root"; continue; fi
-    if ! err=$(bash "$here/fetch-engine.sh" "$engine" 2>&1 >/dev/null); then
-        unavailable "${label[$engine]}" "${err#fetch-engine: }"; continue
+    bin=""
+    if [ "$engine" != local ]; then
+        if ! err=$(bash "$here/fetch-engine.sh" "$engine" 2>&1 >/dev/null); then
+            unavailable "${label[$engine]}" "${err#fetch-engine: }"; continue
+        fi
+        bin=.cache/engines/$engine/bin
     fi
     name=$(engine_name "$engine")
     started+=("$name")
-    if ! err=$(bash "$here/netns-engine.sh" start "$name" ".cache/engines/$engine/bin" 2>&1); then
+    if ! err=$(bash "$here/netns-engine.sh" start "$name" $bin 2>&1); then
         unavailable "${label[$engine]}" "its dockerd did not start: $(echo "$err" | tail -n 1)"; continue
     fi
     ready+=("$engine")
