@@ -135,6 +135,15 @@ def test_firewall_backend_is_iptables(docker_client):
     rules = subprocess.run(["iptables", "-t", "nat", "-S", "DOCKER"], capture_output=True,
                            text=True, timeout=30)
     assert rules.returncode == 0 and "-N DOCKER" in rules.stdout, rules
+    # FORWARD: DOCKER-USER first on every engine; from 28.0.1 the rest of Docker's rules
+    # sit in a chain of their own, DOCKER-FORWARD, instead of FORWARD itself
+    forward = subprocess.run(["iptables", "-S", "FORWARD"], capture_output=True, text=True,
+                             timeout=30).stdout.splitlines()
+    jumps = [line for line in forward if line.startswith("-A FORWARD")]
+    assert jumps and jumps[0] == "-A FORWARD -j DOCKER-USER", forward
+    _expect(changed(version, (28, 1), not_before=(28, 0)),
+            "-A FORWARD -j DOCKER-FORWARD" in jumps,
+            "keep its FORWARD rules in a DOCKER-FORWARD chain", version)
 
 
 # -- direct routing to container addresses from another host (Engine 28) ----------------
