@@ -13,8 +13,8 @@
 #               scripts/netns-engine.sh in its own network namespace; stopped after.
 #
 # Every pass runs even when one before it failed; the exit status is 1 when any pass
-# failed. An engine that cannot be had fails the run in CI (CI set) with one line;
-# elsewhere it is skipped with that line. While a second engine runs, each pass also
+# failed. An engine that cannot be had fails the run at once in CI (CI set), before any
+# pass, with one line; elsewhere its pass is skipped with that line. While a second engine runs, each pass also
 # gets it as LABCHECK_OTHER_DOCKER_HOST (the test that builds one topology on two
 # engines uses it).
 #
@@ -48,10 +48,10 @@ trap 'exit 130' INT TERM
 engine_name() { echo "test-$1-$$"; }
 socket_of() { echo "unix:///run/labcheck-engines/$(engine_name "$1")/docker.sock"; }
 
-# An engine that cannot be had: the run fails in CI, is skipped elsewhere.
+# An engine that cannot be had: the run fails at once in CI, the pass is skipped elsewhere.
 unavailable() {
     if [ -n "${CI:-}" ]; then
-        say "cannot run the tests on $1: $2"; results+=("FAILED  $1: $2"); failed=1
+        say "cannot run the tests on $1: $2"; exit 1
     else
         say "skipping $1: $2"; results+=("skipped $1: $2")
     fi
@@ -71,7 +71,7 @@ for engine in "${engines[@]}"; do
         if ! err=$(bash "$here/fetch-engine.sh" "$engine" 2>&1 >/dev/null); then
             unavailable "${label[$engine]}" "${err#fetch-engine: }"; continue
         fi
-        bin=.cache/engines/$engine/bin
+        bin=${LABCHECK_ENGINES_DIR:-.cache/engines}/$engine/bin
     fi
     name=$(engine_name "$engine")
     started+=("$name")
@@ -80,6 +80,8 @@ for engine in "${engines[@]}"; do
     fi
     ready+=("$engine")
 done
+
+[ ${#ready[@]} -gt 0 ] || { say "no engine to run the tests on"; exit 1; }
 
 other_host() {   # the DOCKER_HOST of an engine other than $1 (the first one ready), if any
     local engine
