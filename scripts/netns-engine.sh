@@ -6,7 +6,8 @@
 #                                                      dockerd, containerd, ... ; default: PATH)
 #   scripts/netns-engine.sh run NAME -- CMD ...        run CMD inside its namespace, DOCKER_HOST set
 #   scripts/netns-engine.sh env NAME                   the shell line that points a client at it
-#   scripts/netns-engine.sh stop NAME                  stop it and remove its namespace
+#   scripts/netns-engine.sh stop NAME [--purge]        stop it and remove its namespace
+#                                                      (--purge: and its data-root and state)
 #   scripts/netns-engine.sh status NAME                version, or "not running" (exit 1)
 #
 # Why a namespace: two dockerds on one network stack fight over docker0 and the
@@ -102,12 +103,19 @@ stop() {
         ip netns delete "$ns"
     fi
     rm -f "$run_dir"/*.pid "$sock"
+    if [ "${1:-}" = --purge ]; then
+        if grep -q -e " $data_dir/" -e " $run_dir/" /proc/mounts; then
+            say "not purging '$name': something is still mounted under its folders"
+        else
+            rm -rf "$data_dir" "$run_dir"
+        fi
+    fi
     say "engine '$name' stopped"
 }
 
 case "$cmd" in
     start) start "${3:-}" ;;
-    stop) stop ;;
+    stop) stop "${3:-}" ;;
     env) echo "export DOCKER_HOST=$host" ;;
     status) v=$(answers) && echo "$name: Docker $v on $host (namespace $ns)" || { echo "$name: not running"; exit 1; } ;;
     run)

@@ -39,7 +39,7 @@ results=()          # one summary line per pass
 failed=0
 cleanup() {
     local name
-    for name in "${started[@]}"; do bash "$here/netns-engine.sh" stop "$name" >/dev/null 2>&1; done
+    for name in "${started[@]}"; do bash "$here/netns-engine.sh" stop "$name" --purge >/dev/null 2>&1; done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
