@@ -57,7 +57,7 @@ start() {
     [ "$(id -u)" = 0 ] || { say "needs root (it makes a network namespace and runs dockerd)"; exit 1; }
     if answers >/dev/null; then say "engine '$name' already answers on $host"; return 0; fi
     mkdir -p "$run_dir" "$data_dir"
-    ip netns list | grep -qw "^$ns" || ip netns add "$ns"
+    ip netns list 2>/dev/null | grep -qw "^$ns" || ip netns add "$ns"
     in_ns ip link set lo up
     local path=$PATH
     if [ -n "$bin_dir" ]; then
@@ -96,7 +96,7 @@ stop() {
     fi
     [ -f "$run_dir/lab-dns.pid" ] && kill "$(cat "$run_dir/lab-dns.pid")" 2>/dev/null || true
     # anything still running in the namespace (a managed containerd, shims) ends with it
-    if ip netns list | grep -qw "^$ns"; then
+    if ip netns list 2>/dev/null | grep -qw "^$ns"; then
         for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
         sleep 0.5
         for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
@@ -104,6 +104,9 @@ stop() {
     fi
     rm -f "$run_dir"/*.pid "$sock"
     if [ "${1:-}" = --purge ]; then
+        # what a dockerd killed in the middle left mounted (its netns files, overlays)
+        awk -v a="$data_dir/" -v b="$run_dir/" 'index($2, a) == 1 || index($2, b) == 1 {print $2}' \
+            /proc/mounts | sort -r | xargs -r -n 1 umount 2>/dev/null || true
         if grep -q -e " $data_dir/" -e " $run_dir/" /proc/mounts; then
             say "not purging '$name': something is still mounted under its folders"
         else
