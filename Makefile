@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make lab    start the course in JupyterLab (127.0.0.1:$(PORT))"
-	@echo "make test   run the whole test suite against a real daemon"
+	@echo "make test   run the whole test suite and the lessons on two engines (ENGINES=...)"
 	@echo "make unit   only the tests that need nothing (no daemon, dot or browser)"
 	@echo "make lint   ruff and mypy on labcheck/ (make test runs them first)"
 	@echo "make bench  the benchmarks in bench/"
@@ -47,11 +47,13 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check labcheck
 	$(VENV)/bin/mypy
 
+# The suite and the lessons on each engine of ENGINES (scripts/test-engines.sh says how):
+# the machine's daemon, then Debian unstable's current engine in its own network namespace
+# (without the browser tests, which exercise JupyterLab, not the engine).
+ENGINES ?= distribution sid
 test: lint $(VENV)/.test daemon browser
-	@$(VENV)/bin/labcheck doctor
-	$(PY) -m pytest $(PYTEST_ARGS)
-	@# the course CI: every lesson's stored outputs compared (after the suite: lessons use fixed names)
-	$(PY) -m pytest --nbval lessons/ --nbval-sanitize-with lessons/sanitize.cfg -p no:cacheprovider -p labcheck.pytest_plugin
+	@PYTHON=$(PY) PYTEST_ARGS='$(PYTEST_ARGS)' SECOND_PYTEST_ARGS='-m "not browser"' \
+		bash scripts/test-engines.sh $(ENGINES)
 
 unit: $(VENV)/.test
 	$(PY) -m pytest -m "not docker and not dot and not browser" $(PYTEST_ARGS)

@@ -153,9 +153,22 @@ class Network:
 class Endpoint:
     """A container's attachment to one network.
 
-    ``aliases`` is ``None`` when the daemon was not asked (the list endpoint
-    does not report aliases; :func:`labcheck.live.collect.collect` inspects only
-    the containers an exercise names).
+    ``aliases`` holds every name the network's DNS answers with this
+    container's address: its name, network aliases, short id and hostname, as
+    far as the engine adds them. It is the same on every engine: read from
+    ``DNSNames`` where the API has it (1.44+, Engine 25+), else from
+    ``Aliases`` with the container's name put first (Engine 20.10 lists only
+    the user's aliases, the short id and the hostname there and resolves the
+    name anyway; from API 1.45 ``Aliases`` holds the user's aliases alone).
+    It is ``None`` when the daemon was not asked (the list endpoint does not
+    report aliases; :func:`labcheck.live.collect.collect` inspects only the
+    containers an exercise names).
+
+    >>> old = {"Aliases": ["www", "0123456789ab"]}
+    >>> new = {"Aliases": ["www"], "DNSNames": ["web", "www", "0123456789ab"]}
+    >>> names = Endpoint.from_api("net", old, container="web").aliases
+    >>> names, names == Endpoint.from_api("net", new, container="web").aliases
+    (('web', 'www', '0123456789ab'), True)
     """
 
     network: str
@@ -168,11 +181,14 @@ class Endpoint:
     aliases: tuple[str, ...] | None = None
 
     @classmethod
-    def from_api(cls, network: str, attrs: Mapping[str, Any]) -> "Endpoint":
-        """Parse one value of a container's ``NetworkSettings.Networks``."""
+    def from_api(cls, network: str, attrs: Mapping[str, Any],
+                 container: str = "") -> "Endpoint":
+        """Parse one value of ``NetworkSettings.Networks`` of the container named ``container``."""
         names = attrs.get("DNSNames")
         if not isinstance(names, list):
             names = attrs.get("Aliases")
+            if isinstance(names, list) and container and container not in names:
+                names = [container, *names]
         prefix = attrs.get("IPPrefixLen")
         return cls(
             network=network,
@@ -294,7 +310,7 @@ class Container:
         settings = _as_dict(attrs.get("NetworkSettings"))
         networks = _as_dict(settings.get("Networks"))
         endpoints = tuple(sorted(
-            (Endpoint.from_api(net, _as_dict(ep)) for net, ep in networks.items()),
+            (Endpoint.from_api(net, _as_dict(ep), name) for net, ep in networks.items()),
             key=lambda e: e.network))
         if "Ports" in attrs:
             ports = _ports_from_list(attrs.get("Ports"))

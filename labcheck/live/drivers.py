@@ -72,16 +72,28 @@ def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def _netns_suffix() -> str:
+    """'-' and the inode number of this process's network namespace ('' where it cannot
+    be read): two of them never have the same."""
+    try:
+        return f"-{os.stat('/proc/self/ns/net').st_ino}"
+    except OSError:
+        return ""
+
+
 @dataclass(frozen=True)
 class VethLan:
     """A LAN made of one veth pair: ``parent`` for Docker, ``peer`` inside ``namespace``.
 
     Names derive from ``owner`` (a lesson id), so a notebook re-run finds and
-    replaces its own LAN, and tests with unique owners never meet:
+    replaces its own LAN, and tests with unique owners never meet. The
+    namespace's name (machine-wide, unlike the links') also carries the
+    caller's network namespace, so engines run side by side in namespaces of
+    their own (scripts/netns-engine.sh) never share one:
 
     >>> lan = VethLan.for_owner("04")
-    >>> lan.parent, lan.peer, lan.namespace
-    ('lcv798f861ep', 'lcv798f861eq', 'labcheck-lan-798f861e')
+    >>> lan.parent, lan.peer, lan.namespace.startswith("labcheck-lan-798f861e")
+    ('lcv798f861ep', 'lcv798f861eq', True)
     """
 
     parent: str
@@ -91,7 +103,8 @@ class VethLan:
     @classmethod
     def for_owner(cls, owner: str) -> "VethLan":
         tag = hashlib.sha1(str(owner).encode()).hexdigest()[:8]
-        return cls(parent=f"lcv{tag}p", peer=f"lcv{tag}q", namespace=f"labcheck-lan-{tag}")
+        return cls(parent=f"lcv{tag}p", peer=f"lcv{tag}q",
+                   namespace=f"labcheck-lan-{tag}{_netns_suffix()}")
 
     def exists(self) -> bool:
         return _ip("link", "show", self.parent, check=False).returncode == 0

@@ -31,7 +31,10 @@ from labcheck.errors import (
 
 pytestmark = pytest.mark.docker
 
-REAL_SOCKET = "/var/run/docker.sock"
+#: The socket of the engine under test: DOCKER_HOST's when it names one (a second
+#: engine in `make test`), else the machine's daemon.
+REAL_SOCKET = (os.environ["DOCKER_HOST"][len("unix://"):]
+               if os.environ.get("DOCKER_HOST", "").startswith("unix://") else "/var/run/docker.sock")
 
 
 def _env(**extra: str) -> dict[str, str]:
