@@ -10,7 +10,8 @@ test checks that nothing labelled with the lesson is left behind.
 
 Lessons use fixed names (web, db, mybridge): this test and nbval must not
 run the same lesson at the same moment. ``make test`` runs them one after
-the other.
+the other. The kernel runs with ``LABCHECK_SOLUTIONS=1``, as the course CI
+does, so the reference solutions run too.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def _run(client: NotebookClient, notebook, order: list[int], what: str) -> None:
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_twice_then_backwards(path: Path, docker_client) -> None:
+def test_lesson_runs_twice_then_backwards(path: Path, docker_client, monkeypatch) -> None:
+    monkeypatch.setenv("LABCHECK_SOLUTIONS", "1")   # the kernel inherits it: CI runs solutions
     notebook = nbformat.read(path, as_version=4)
     code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
     client = NotebookClient(notebook, timeout=300, kernel_name="python3",
