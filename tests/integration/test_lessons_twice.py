@@ -4,7 +4,8 @@ Students run cells again and out of order. In one kernel, each lesson is
 run top to bottom twice (the second run meets everything the first one
 made), then every code cell after the set-up cell once more in reverse
 order (each cell meets whatever the cell below it left, including the
-clean-up). No cell may raise, and none may write to stderr (nbgrader zeroes
+clean-up), except the CI-only cells (tag ``ci``) that assert the solution
+cell just above them passed. No cell may raise, and none may write to stderr (nbgrader zeroes
 such cells). The kernel's last act is the lesson's own clean-up, and the
 test checks that nothing labelled with the lesson is left behind.
 
@@ -57,7 +58,11 @@ def test_lesson_runs_twice_then_backwards(path: Path, docker_client, monkeypatch
         with client.setup_kernel():
             _run(client, notebook, code, "first run")
             _run(client, notebook, code, "second run")
-            _run(client, notebook, list(reversed(code[1:])), "backwards")
+            # a CI-only cell (tag "ci") asserts the solution cell just above it passed:
+            # it is not a student's cell, and backwards it meets that state undone
+            backwards = [i for i in reversed(code[1:])
+                         if "ci" not in notebook.cells[i].metadata.get("tags", ())]
+            _run(client, notebook, backwards, "backwards")
             _run(client, notebook, [code[-1]], "final clean-up")
         left = docker_client.api.containers(
             all=True, filters={"label": [f"io.labcheck.lesson={lesson}"]})
