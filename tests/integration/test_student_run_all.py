@@ -60,16 +60,18 @@ def test_run_all_leaves_every_exercise_ungraded_or_failing(path: Path, docker_cl
     try:
         with client.setup_kernel():
             code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
-            # Run All, without the clean-up cell: grade what the student's run built
+            # Run All, but grade what the student's run built before the clean-up cell
             for index in code[:-1]:
                 client.execute_cell(notebook.cells[index], index)
-        solved = []
-        for exercise in exercises:
-            report = labcheck.check(exercise, client=docker_client)
-            if report.passed:
-                solved.append(exercise)
-        printed = [out.get("text", "") for cell in notebook.cells
-                   for out in cell.get("outputs", ()) if out.get("output_type") == "stream"]
+            solved = []
+            for exercise in exercises:
+                report = labcheck.check(exercise, client=docker_client)
+                if report.passed:
+                    solved.append(exercise)
+            printed = [out.get("text", "") for cell in notebook.cells
+                       for out in cell.get("outputs", ()) if out.get("output_type") == "stream"]
+            # the lesson's own clean-up: it also removes what is not a labelled Docker object
+            client.execute_cell(notebook.cells[code[-1]], code[-1])
     finally:
         reset(docker_client, lesson=lesson)
     assert not solved, f"{path.name}: Run All solved {solved} for the student"
