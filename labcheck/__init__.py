@@ -50,6 +50,8 @@ __all__ = [
     "diagram", "explain", "measure_matrix",
     # notebooks: the first cell of every lesson, the probe runner and the lessons' helpers
     "ready", "run_probes", "parse_resolv_conf", "Lab", "show", "http_command",
+    # teaching: predict-then-run questions, reference solutions run by the course CI only
+    "predict", "solutions_enabled",
     # drivers a lesson sets up where the host allows (a veth LAN, a single-node swarm)
     "survey", "VethLan", "SwarmSession", "remove_services",
 ]
@@ -63,6 +65,7 @@ _LAZY = {
     "ready": "live.notebook",
     "run_probes": "live.probes", "parse_resolv_conf": "probes",
     "Lab": "live.lab", "show": "lab", "http_command": "lab",
+    "predict": "teaching", "solutions_enabled": "teaching",
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
 }

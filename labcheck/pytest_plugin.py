@@ -6,6 +6,10 @@ with lesson ``NN`` is removed, whether the notebook passed or not: a lesson
 that fails half-way then cannot leave a ``web`` behind that makes the next
 lesson (which may use the same name) fail too. A passing lesson should have
 cleaned up itself; what the plugin had to remove is reported as a warning.
+
+It also sets ``LABCHECK_SOLUTIONS=1`` (unless already set) before any kernel
+starts, so the lessons' reference solutions run in CI
+(:func:`labcheck.solutions_enabled`) and never in a student's "Run All".
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["lesson_of", "pytest_runtest_teardown"]
+__all__ = ["lesson_of", "pytest_configure", "pytest_runtest_teardown"]
 
 _LESSON_FILE = re.compile(r"^(\d\d)-.*\.ipynb$")
 
@@ -29,6 +33,14 @@ def lesson_of(path: str | Path) -> str | None:
     """
     match = _LESSON_FILE.match(Path(path).name)
     return match.group(1) if match else None
+
+
+def pytest_configure(config: Any) -> None:
+    """Run the reference solutions: the kernels nbval starts inherit this environment."""
+    import os
+
+    from .teaching import SOLUTIONS_ENV
+    os.environ.setdefault(SOLUTIONS_ENV, "1")
 
 
 def pytest_runtest_teardown(item: Any, nextitem: Any) -> None:

@@ -246,7 +246,8 @@ def jupyter_server(tmp_path_factory, chromium_path, playwright_installed
            "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
            "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
            "JUPYTER_CONFIG_DIR": str(base / "config"),
-           "PYTHONWARNINGS": "ignore"}
+           "PYTHONWARNINGS": "ignore",
+           "LABCHECK_SOLUTIONS": "1"}   # the course CI runs the reference solutions
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
                f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
                f"--ServerApp.root_dir={root}", "--ServerApp.terminals_enabled=False"]

@@ -52,7 +52,7 @@ class ExerciseCopy:
     setup: int      # the lesson's set-up cell
     check: int      # the cell with the Check button
     solution: int   # the solution cell (tag "solution")
-    verify: int     # the cell after it that checks the result in text
+    verify: int     # the cell after it that checks the result (CI only: assert_exercise)
 
 
 def _call_with(source: str, call: str, exercise_id: str, extra: str) -> str:
@@ -91,8 +91,9 @@ def exercise_copy(lesson: Path, exercise_id: str, target: Path, *, label: str,
                                        setup_cell.source, flags=re.MULTILINE)
     assert count == 1, f"the set-up cell of {lesson.name} has no LESSON = \"..\" line"
     cells[check].source = _call_with(cells[check].source, "check_button", exercise_id, binding)
-    cells[verify].source = _call_with(cells[verify].source, "labcheck.check", exercise_id,
-                                      binding)
+    verify_call = ("labcheck.assert_exercise" if "labcheck.assert_exercise" in cells[verify].source
+                   else "labcheck.check")
+    cells[verify].source = _call_with(cells[verify].source, verify_call, exercise_id, binding)
     solution_cell = cells[solution]
     for logical, real in names.items():
         solution_cell.source = re.sub(rf"([\"']){re.escape(logical)}\1",

@@ -67,9 +67,8 @@ def test_check_fails_then_hint_then_pass(lab_helpers, notebook_folder, open_note
     assert "mod-success" in (check.get_attribute("class") or "")
     nb.screenshot("passed", copy.check)
 
-    # The text check after the solution agrees.
+    # The CI-only check after the solution agrees (it raises if any check fails).
     nb.run_cell(copy.verify)
-    nb.wait_output(copy.verify, "points")
-    assert "FAIL" not in nb.output_text(copy.verify)
+    assert "solution built" in nb.output_text(copy.solution)
     for index in (copy.solution, copy.verify):
         assert nb.error_outputs(index) == [], (index, nb.output_text(index))

@@ -4,13 +4,15 @@ Students run cells again and out of order. In one kernel, each lesson is
 run top to bottom twice (the second run meets everything the first one
 made), then every code cell after the set-up cell once more in reverse
 order (each cell meets whatever the cell below it left, including the
-clean-up). No cell may raise, and none may write to stderr (nbgrader zeroes
+clean-up), except the CI-only cells (tag ``ci``) that assert the solution
+cell just above them passed. No cell may raise, and none may write to stderr (nbgrader zeroes
 such cells). The kernel's last act is the lesson's own clean-up, and the
 test checks that nothing labelled with the lesson is left behind.
 
 Lessons use fixed names (web, db, mybridge): this test and nbval must not
 run the same lesson at the same moment. ``make test`` runs them one after
-the other.
+the other. The kernel runs with ``LABCHECK_SOLUTIONS=1``, as the course CI
+does, so the reference solutions run too.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def _run(client: NotebookClient, notebook, order: list[int], what: str) -> None:
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_twice_then_backwards(path: Path, docker_client) -> None:
+def test_lesson_runs_twice_then_backwards(path: Path, docker_client, monkeypatch) -> None:
+    monkeypatch.setenv("LABCHECK_SOLUTIONS", "1")   # the kernel inherits it: CI runs solutions
     notebook = nbformat.read(path, as_version=4)
     code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
     client = NotebookClient(notebook, timeout=300, kernel_name="python3",
@@ -55,7 +58,11 @@ def test_lesson_runs_twice_then_backwards(path: Path, docker_client) -> None:
         with client.setup_kernel():
             _run(client, notebook, code, "first run")
             _run(client, notebook, code, "second run")
-            _run(client, notebook, list(reversed(code[1:])), "backwards")
+            # a CI-only cell (tag "ci") asserts the solution cell just above it passed:
+            # it is not a student's cell, and backwards it meets that state undone
+            backwards = [i for i in reversed(code[1:])
+                         if "ci" not in notebook.cells[i].metadata.get("tags", ())]
+            _run(client, notebook, backwards, "backwards")
             _run(client, notebook, [code[-1]], "final clean-up")
         left = docker_client.api.containers(
             all=True, filters={"label": [f"io.labcheck.lesson={lesson}"]})

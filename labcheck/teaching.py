@@ -1,0 +1,189 @@
+"""Teaching aids for the lessons: predict-then-run questions, and CI-only solutions.
+
+**Predict, then run.** Before a cell that shows a fact, a lesson asks the
+student what will happen::
+
+    labcheck.predict("01-ping-by-name", "From alpha, does `ping beta` work?",
+                     ["yes, by name", "no: the name does not resolve", "it hangs"])
+
+In JupyterLab this is a set of radio buttons and a **Lock in** button; the
+answer is recorded (never graded) and the widget says "recorded". Where no
+widget can be drawn (nbval, nbclient, a terminal) the cell shows the
+question and its choices as text, the same on every run.
+
+Answers go to ``.labcheck-predictions.json`` beside the hints file
+(:mod:`labcheck.exercises.hints`: the working directory, or the folder of
+``LABCHECK_HINTS_FILE``), or to the file named by ``LABCHECK_PREDICTIONS_FILE``.
+It maps a question id to the last answer locked in::
+
+    {"01-ping-by-name": {"answer": "no: the name does not resolve",
+                         "question": "...", "time": "2026-11-29T05:20:00+00:00"}}
+
+**Reference solutions run in CI only.** A lesson's solution cell is
+``if labcheck.solutions_enabled(): ...``: the course CI (nbval through
+:mod:`labcheck.pytest_plugin`, the run-twice test, the browser test) sets
+``LABCHECK_SOLUTIONS=1``; a student's "Run All" never does, so it never
+solves an exercise for them.
+
+>>> import os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "predictions.json")
+>>> record_prediction("q1", "no", question="Does it resolve?", path=path)["answer"]
+'no'
+>>> recorded_predictions(path)["q1"]["question"]
+'Does it resolve?'
+>>> print(prediction_text("q1", "Does it resolve?", ["yes", "no"]))
+Predict (q1): Does it resolve?
+  a) yes
+  b) no
+Pick one and press Lock in (in JupyterLab); nothing is graded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import EnvironmentProblem, UsageError
+
+__all__ = ["SOLUTIONS_ENV", "PREDICTIONS_ENV", "PREDICTIONS_FILE", "solutions_enabled",
+           "predictions_path", "recorded_predictions", "record_prediction", "prediction_text",
+           "Prediction", "predict"]
+
+SOLUTIONS_ENV = "LABCHECK_SOLUTIONS"
+PREDICTIONS_ENV = "LABCHECK_PREDICTIONS_FILE"
+PREDICTIONS_FILE = ".labcheck-predictions.json"
+
+
+def solutions_enabled() -> bool:
+    """True only when ``LABCHECK_SOLUTIONS=1``: the course CI runs the reference solutions."""
+    return os.environ.get(SOLUTIONS_ENV, "").strip() == "1"
+
+
+def predictions_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """Where answers are recorded: ``path``, ``$LABCHECK_PREDICTIONS_FILE``, else beside
+    the hints."""
+    if path or os.environ.get(PREDICTIONS_ENV):
+        return Path(path or os.environ[PREDICTIONS_ENV])
+    from .exercises.hints import hints_path
+    return hints_path().parent / PREDICTIONS_FILE
+
+
+def recorded_predictions(path: str | os.PathLike[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Every answer recorded so far: question id -> {"answer", "question", "time"}."""
+    try:
+        data = json.loads(predictions_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): dict(v) for k, v in data.items() if isinstance(v, dict) and "answer" in v}
+
+
+def record_prediction(qid: str, answer: str, *, question: str = "",
+                      path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Record ``answer`` to question ``qid`` (replacing an earlier one); return the entry."""
+    target = predictions_path(path)
+    state = recorded_predictions(target)
+    entry = {"answer": str(answer), "question": str(question),
+             "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    state[str(qid)] = entry
+    try:
+        target.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"cannot record the answer in {str(target)!r}: {exc.strerror or exc}. Run from a "
+            f"folder you can write to, or set {PREDICTIONS_ENV} to a writable file") from None
+    return entry
+
+
+def _letters(choices: Sequence[str]) -> list[str]:
+    return [f"{string.ascii_lowercase[i]}) {choice}" for i, choice in enumerate(choices)]
+
+
+def prediction_text(qid: str, question: str, choices: Sequence[str]) -> str:
+    """The question as text, for a reader without widgets (stable from run to run)."""
+    lines = [f"Predict ({qid}): {question}", *(f"  {c}" for c in _letters(choices)),
+             "Pick one and press Lock in (in JupyterLab); nothing is graded."]
+    return "\n".join(lines)
+
+
+class Prediction:
+    """A multiple-choice question answered before running the cell that shows the truth."""
+
+    def __init__(self, qid: str, question: str, choices: Sequence[str], *,
+                 path: str | os.PathLike[str] | None = None) -> None:
+        import ipywidgets as widgets  # only when a question is asked
+
+        if not str(qid).strip():
+            raise UsageError("a prediction needs an id, for example '01-ping-by-name'")
+        if len(choices) < 2 or len(set(choices)) != len(choices):
+            raise UsageError(f"prediction {qid!r} needs two or more different choices")
+        if len(choices) > len(string.ascii_lowercase):
+            raise UsageError(f"prediction {qid!r} has too many choices")
+        self.qid, self.question, self.choices = str(qid), str(question), list(choices)
+        self.path = path
+        self.prompt = widgets.HTML(value=f"<b>Predict:</b> {_html(self.question)}")
+        self.options = widgets.RadioButtons(options=_letters(self.choices), value=None,
+                                            layout=widgets.Layout(width="max-content"))
+        self.button = widgets.Button(description="Lock in", icon="lock", disabled=True,
+                                     tooltip="record your answer (not graded), "
+                                             "then run the next cell")
+        self.status = widgets.HTML(value="")
+        self.widget = widgets.VBox([self.prompt, self.options,
+                                    widgets.HBox([self.button, self.status])])
+        self.widget.add_class("labcheck-predict")
+        self.options.observe(lambda _change: self._enable(), names="value")
+        self.button.on_click(lambda _button: self.lock_in())
+        self.answer: str | None = None
+        earlier = recorded_predictions(path).get(self.qid)
+        if earlier:
+            self.status.value = f"you answered earlier: {_html(earlier['answer'])}"
+
+    def _enable(self) -> None:
+        self.button.disabled = self.options.value is None or self.answer is not None
+
+    def lock_in(self, choice: str | int | None = None) -> str:
+        """Record the selected choice (or ``choice``: its text or index) and return it."""
+        if choice is not None:
+            index = choice if isinstance(choice, int) else self.choices.index(choice)
+            self.options.value = _letters(self.choices)[index]
+        if self.options.value is None:
+            raise UsageError(f"pick an answer to {self.qid!r} first")
+        answer = self.choices[_letters(self.choices).index(self.options.value)]
+        try:
+            record_prediction(self.qid, answer, question=self.question, path=self.path)
+        except EnvironmentProblem as exc:
+            self.status.value = f'<span style="color:#b42318">{_html(str(exc))}</span>'
+            raise
+        self.answer = answer
+        self.options.disabled = True
+        self.button.disabled = True
+        self.status.value = "recorded: now run the next cell and compare"
+        return answer
+
+    def text(self) -> str:
+        """What a reader without widgets sees."""
+        return prediction_text(self.qid, self.question, self.choices)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
+        bundle["text/plain"] = self.text()
+        return bundle
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def _html(text: str) -> str:
+    import html
+    return html.escape(text)
+
+
+def predict(qid: str, question: str, choices: list[str], *,
+            path: str | os.PathLike[str] | None = None) -> Prediction:
+    """Ask a question before the cell that answers it (see the module docstring)."""
+    return Prediction(qid, question, choices, path=path)

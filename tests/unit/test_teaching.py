@@ -1,0 +1,113 @@
+"""Predict-then-run questions and the CI-only switch for reference solutions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import labcheck
+from labcheck.errors import EnvironmentProblem, UsageError
+from labcheck.teaching import (
+    PREDICTIONS_FILE,
+    predictions_path,
+    recorded_predictions,
+    solutions_enabled,
+)
+
+pytest.importorskip("ipywidgets")
+
+CHOICES = ["yes, by name", "no: the name does not resolve", "it hangs"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, False), ("", False), ("0", False), ("yes", False), ("true", False), ("1", True),
+    (" 1 ", True)])
+def test_solutions_enabled_only_with_1(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("LABCHECK_SOLUTIONS", raising=False)
+    else:
+        monkeypatch.setenv("LABCHECK_SOLUTIONS", value)
+    assert solutions_enabled() is expected
+    assert labcheck.solutions_enabled() is expected
+
+
+def test_predictions_live_beside_the_hints_file(monkeypatch, tmp_path):
+    monkeypatch.delenv("LABCHECK_PREDICTIONS_FILE", raising=False)
+    monkeypatch.setenv("LABCHECK_HINTS_FILE", str(tmp_path / "sub" / "hints.json"))
+    assert predictions_path() == tmp_path / "sub" / PREDICTIONS_FILE
+    monkeypatch.delenv("LABCHECK_HINTS_FILE")
+    monkeypatch.chdir(tmp_path)
+    assert predictions_path().resolve() == (tmp_path / PREDICTIONS_FILE).resolve()
+    monkeypatch.setenv("LABCHECK_PREDICTIONS_FILE", str(tmp_path / "mine.json"))
+    assert predictions_path() == tmp_path / "mine.json"
+
+
+def test_lock_in_records_the_answer_and_says_recorded(monkeypatch, tmp_path):
+    path = tmp_path / "predictions.json"
+    monkeypatch.setenv("LABCHECK_PREDICTIONS_FILE", str(path))
+    question = labcheck.predict("01-ping-by-name", "From alpha, does ping beta work?", CHOICES)
+    assert question.button.disabled            # nothing picked yet
+    question.options.value = question.options.options[1]
+    assert not question.button.disabled
+    question.button.click()
+    assert question.answer == CHOICES[1]
+    assert "recorded" in question.status.value
+    assert question.options.disabled and question.button.disabled
+    saved = json.loads(path.read_text())
+    assert saved["01-ping-by-name"]["answer"] == CHOICES[1]
+    assert saved["01-ping-by-name"]["question"] == "From alpha, does ping beta work?"
+    # a second question is added, the first kept; answering again replaces
+    labcheck.predict("01-other", "Q?", ["a", "b"]).lock_in("b")
+    labcheck.predict("01-ping-by-name", "From alpha, does ping beta work?", CHOICES).lock_in(0)
+    answers = {k: v["answer"] for k, v in recorded_predictions().items()}
+    assert answers == {"01-ping-by-name": CHOICES[0], "01-other": "b"}
+    # a new widget for an answered question says what was answered
+    again = labcheck.predict("01-other", "Q?", ["a", "b"])
+    assert "you answered earlier: b" in again.status.value
+
+
+def test_lock_in_without_a_choice_is_refused(tmp_path):
+    question = labcheck.predict("q", "Q?", ["a", "b"], path=tmp_path / "p.json")
+    with pytest.raises(UsageError, match="pick an answer"):
+        question.lock_in()
+    assert not (tmp_path / "p.json").exists()
+
+
+def test_unwritable_file_is_said_in_the_widget(tmp_path):
+    question = labcheck.predict("q", "Q?", ["a", "b"], path=tmp_path / "no-such-dir" / "p.json")
+    with pytest.raises(EnvironmentProblem, match="cannot record the answer"):
+        question.lock_in("a")
+    assert "cannot record the answer" in question.status.value
+    assert question.answer is None
+
+
+@pytest.mark.parametrize("choices", [[], ["only"], ["a", "a"]])
+def test_bad_choices_are_refused(choices):
+    with pytest.raises(UsageError):
+        labcheck.predict("q", "Q?", choices)
+
+
+def test_without_a_frontend_the_question_is_text():
+    question = labcheck.predict("02-dns", "Does beta resolve?", ["yes", "no"])
+    bundle = question._repr_mimebundle_()
+    assert bundle["text/plain"] == (
+        "Predict (02-dns): Does beta resolve?\n  a) yes\n  b) no\n"
+        "Pick one and press Lock in (in JupyterLab); nothing is graded.")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert repr(question) == bundle["text/plain"]
+
+
+def test_in_a_kernel_without_a_browser_the_question_prints_as_text(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import labcheck\nlabcheck.predict('03-rr', 'Which order?', ['fixed', 'shuffled'])")]
+    nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    (out,) = notebook.cells[0].outputs
+    assert out.data["text/plain"] == (
+        "Predict (03-rr): Which order?\n  a) fixed\n  b) shuffled\n"
+        "Pick one and press Lock in (in JupyterLab); nothing is graded.")
+    assert not list(tmp_path.glob("*.json"))   # nothing recorded until Lock in
