@@ -1,0 +1,1 @@
+"""Everything that talks to a Docker engine (see issue 10)."""
