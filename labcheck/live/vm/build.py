@@ -563,6 +563,7 @@ def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = 
         say("packing the initramfs (cpio)")
         _pack(rootfs, paths.initrd)
         shutil.copy2(staging / "boot" / f"vmlinuz-{version}", paths.kernel)
+        shutil.copy2(rootfs / "bin/busybox", paths.busybox)  # the lab image, built in the VM
         versions = {pkg: _deb_field(deb, "Version") for pkg, deb in sorted(asm.packages.items())}
     digest = hashlib.sha256()
     with paths.initrd.open("rb") as handle:

@@ -65,6 +65,11 @@ class EnginePaths:
         return self.image / "manifest.json"
 
     @property
+    def busybox(self) -> Path:
+        """The static busybox of the image: the lab image is built from it in the VM."""
+        return self.image / "busybox"
+
+    @property
     def snapshot_disk(self) -> Path:
         """qcow2 holding the VM state saved after the first boot (``savevm ready``)."""
         return self.image / "state.qcow2"
