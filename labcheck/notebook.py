@@ -129,6 +129,24 @@ def install_error_display(shell: Any = None) -> bool:
     return True
 
 
+def _connect_or_start_vm(environ: Mapping[str, str] | None,
+                         say: Callable[[str], None]) -> "docker.DockerClient":
+    """connect(); where no daemon runs and the engine VM is built, start it and use it."""
+    from .daemon import connect
+    from .errors import DaemonNotRunning, DaemonPermissionDenied
+
+    try:
+        return connect(environ=environ)
+    except (DaemonNotRunning, DaemonPermissionDenied) as exc:
+        from .live.vm.engine import autostart
+
+        host = autostart(str(exc).split(". ")[0], environ, say)
+        if host is None:
+            raise
+    return connect(environ={**(os.environ if environ is None else environ),
+                            "DOCKER_HOST": host})
+
+
 def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
           environ: Mapping[str, str] | None = None,
           say: Callable[[str], None] = print) -> Lab:
@@ -140,14 +158,14 @@ def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
     """
     import docker.errors
 
-    from .daemon import connect, translate_docker_error
+    from .daemon import translate_docker_error
     from .images import ensure_lab_image, image_status
 
     install_error_display()
     try:
         try:
             if client is None:
-                client = connect(environ=environ)
+                client = _connect_or_start_vm(environ, say)
             version = client.version()
             status = image_status(client)
             if not status.present:  # built here in about a second: show that it happens

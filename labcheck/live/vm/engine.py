@@ -17,7 +17,7 @@ from .build import AptSource, BuildResult, build_image
 from .paths import EnginePaths
 from .qemu import VmConfig, docker_host, qemu_binary, save_ready_state, start
 
-__all__ = ["build", "ensure_running", "env_lines", "available", "prepare_engine"]
+__all__ = ["build", "ensure_running", "env_lines", "available", "prepare_engine", "autostart"]
 
 Say = Callable[[str], None]
 
@@ -85,3 +85,36 @@ def env_lines(host: str, environ: Mapping[str, str] | None = None) -> list[str]:
     lines.append("# Run this command to configure your shell:")
     lines.append("# eval \"$(labcheck engine env)\"")
     return lines
+
+
+def autostart(reason: str, environ: Mapping[str, str] | None = None,
+              say: Say = print) -> str | None:
+    """Start the engine VM for a lesson where no daemon answers; None if it cannot.
+
+    ``reason`` is why the local daemon was not used (one line). With
+    ``environ`` None the VM's address goes into ``os.environ["DOCKER_HOST"]``
+    so that everything in this process (docker-py, the docker CLI in ``!``
+    cells) uses it. ``LABCHECK_ENGINE_AUTOSTART=0`` turns this off.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("LABCHECK_ENGINE_AUTOSTART", "1") == "0":
+        return None
+    paths = EnginePaths.default(env)
+    if not available(paths):
+        return None
+    from ...progress import reporting
+
+    say(f"{reason.rstrip('.')}: starting labcheck's Docker engine VM (QEMU) instead.")
+    with reporting("engine VM", done_message="engine VM ready") as bar:
+        steps = iter(range(1, 1000))
+
+        def tick(message: str) -> None:
+            bar(min(next(steps), 29), 30, message)
+
+        tick("starting QEMU")
+        host, seconds = ensure_running(paths, say=tick)
+    if environ is None:
+        os.environ["DOCKER_HOST"] = host
+    say(f"Using the engine VM at {host} (ready in {seconds:.1f} s); DOCKER_HOST is set "
+        "for this kernel. Stop it with: labcheck engine stop")
+    return host
