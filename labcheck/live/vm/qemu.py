@@ -147,7 +147,7 @@ def command_line(paths: EnginePaths, config: VmConfig, api_port: int, *,
         "-serial", "chardev:control",
         "-chardev", f"socket,id=forward,path={run / 'forward.sock'},server=on,wait=off",
         "-serial", "chardev:forward",
-        "-netdev", f"user,id={NETDEV},restrict=on,"
+        "-netdev", f"user,id={NETDEV},restrict=on,ipv6=off,"
                    f"hostfwd=tcp:127.0.0.1:{api_port}-:{GUEST_API_PORT}",
         "-device", f"virtio-net-pci,netdev={NETDEV},romfile=",
         "-qmp", f"unix:{paths.qmp},server=on,wait=off",
