@@ -41,13 +41,13 @@ from typing import Callable, Iterable, Sequence
 from ...errors import EnvironmentProblem
 from .paths import EnginePaths
 
-__all__ = ["PACKAGES", "KERNEL_META", "MODULES", "BuildResult", "AptSource", "build_image",
+__all__ = ["PACKAGES", "KERNEL_METAS", "MODULES", "BuildResult", "AptSource", "build_image",
            "module_closure", "parse_ldd", "missing_tools"]
 
 Say = Callable[[str], None]
 
-#: The meta package whose dependency names the kernel package.
-KERNEL_META = "linux-image-amd64"
+#: The meta packages whose dependencies name the kernel (Debian's, then Ubuntu's).
+KERNEL_METAS = ("linux-image-amd64", "linux-image-generic")
 
 #: Packages whose programs go into the VM (libraries are added by ``ldd``).
 PACKAGES: tuple[str, ...] = (
@@ -61,7 +61,7 @@ PROGRAMS: tuple[str, ...] = (
     "bin/busybox", "usr/sbin/dockerd", "usr/sbin/docker-proxy", "usr/sbin/docker-init",
     "usr/bin/containerd", "usr/bin/containerd-shim-runc-v2", "usr/bin/crun",
     "usr/sbin/runc", "usr/bin/tini", "usr/bin/tini-static", "usr/sbin/xtables-nft-multi",
-    "bin/kmod", "usr/sbin/dnsmasq",
+    "bin/kmod", "usr/bin/kmod", "usr/sbin/dnsmasq",
 )
 XTABLES_DIR = "usr/lib/x86_64-linux-gnu/xtables"
 
@@ -188,15 +188,27 @@ class _Fetcher:
     def apt_options(self) -> list[str]:
         return self.source.options(self.paths) if self.source else []
 
-    def kernel_package(self) -> str:
-        out = _run(["apt-cache", *self.apt_options(), "depends", KERNEL_META],
-                   f"apt-cache depends {KERNEL_META}")
-        for line in out.splitlines():
-            match = re.match(r"\s*Depends:\s*(linux-image-\S+)", line)
-            if match:
-                return match.group(1)
-        raise EnvironmentProblem(f"{KERNEL_META} names no kernel package in the apt lists. "
-                                 "Run apt-get update, or give --apt-source")
+    def _depends(self, package: str, pattern: str) -> list[str]:
+        out = _run(["apt-cache", *self.apt_options(), "depends", package],
+                   f"apt-cache depends {package}", check=False)
+        return [m.group(1) for line in out.splitlines()
+                if (m := re.match(rf"\s*Depends:\s*({pattern})", line))]
+
+    def kernel_packages(self) -> list[str]:
+        """The kernel image package and the packages holding its modules.
+
+        Debian: ``linux-image-amd64`` -> ``linux-image-6.1.0-N-amd64`` (modules
+        inside). Ubuntu: ``linux-image-generic`` -> ``linux-image-V-generic``,
+        whose modules are in ``linux-modules-V-generic`` and ``linux-modules-extra-...``.
+        """
+        for meta in KERNEL_METAS:
+            images = self._depends(meta, r"linux-image-[^\s<>]+")
+            if images:
+                extra = self._depends(meta, r"linux-modules-[^\s<>]+")
+                extra += self._depends(images[0], r"linux-modules-[^\s<>]+")
+                return list(dict.fromkeys([images[0], *extra]))
+        raise EnvironmentProblem(f"none of {', '.join(KERNEL_METAS)} names a kernel package in "
+                                 "the apt lists. Run apt-get update, or give --apt-source")
 
     def fetch(self, packages: Iterable[str]) -> dict[str, Path]:
         wanted = sorted(set(packages))
@@ -436,7 +448,8 @@ class _Assembler:
                     elif (self.staging / lib.lstrip("/")).exists():
                         wanted[lib] = self.staging / lib.lstrip("/")
                     else:
-                        host_owned[lib] = self._owner(lib)
+                        host_owned[lib] = ""
+            host_owned = self._owners(host_owned)
             fetch = {pkg for pkg in host_owned.values() if pkg and pkg not in self.extracted}
             if not_found:  # not on this machine either: the lib* packages the packages name
                 fetch |= self._library_depends() - self.extracted
@@ -469,22 +482,31 @@ class _Assembler:
                         names.add(name)
         return names
 
-    def _owner(self, lib: str) -> str:
-        candidates = [lib, str(Path(lib).resolve())]
-        for prefix in ("/usr/lib/", "/lib/"):
-            for cand in list(candidates):
-                if cand.startswith(prefix):
-                    other = "/lib/" if prefix == "/usr/lib/" else "/usr/lib/"
-                    candidates.append(other + cand[len(prefix):])
-        for cand in candidates:
-            out = subprocess.run(["dpkg", "-S", cand], capture_output=True, text=True,
-                                 timeout=30, check=False)
-            if out.returncode == 0 and ":" in out.stdout:
-                return out.stdout.split(":", 1)[0].split(",")[0].strip()
-        return ""
+    def _owners(self, libs: Iterable[str]) -> dict[str, str]:
+        """The package owning each library path on this machine ('' if none), one dpkg -S."""
+        candidates: dict[str, list[str]] = {}
+        for lib in libs:
+            cands = [lib, str(Path(lib).resolve())]
+            for cand in list(cands):
+                for prefix, other in (("/usr/lib/", "/lib/"), ("/lib/", "/usr/lib/")):
+                    if cand.startswith(prefix):
+                        cands.append(other + cand[len(prefix):])
+            candidates[lib] = list(dict.fromkeys(cands))
+        every = sorted({c for cands in candidates.values() for c in cands})
+        out = subprocess.run(["dpkg", "-S", *every], capture_output=True, text=True,
+                             timeout=120, check=False).stdout if every else ""
+        owner_of: dict[str, str] = {}
+        for line in out.splitlines():
+            if ": " in line:
+                pkgs, path = line.split(": ", 1)
+                owner_of[path.strip()] = pkgs.split(",")[0].split(":")[0].strip()
+        return {lib: next((owner_of[c] for c in cands if c in owner_of), "")
+                for lib, cands in candidates.items()}
 
     def kernel(self, kernel_pkg: str) -> tuple[str, list[str], list[str]]:
-        moddirs = sorted((self.staging / "lib/modules").iterdir())
+        moddirs = sorted(d for base in ("lib/modules", "usr/lib/modules")
+                         if (self.staging / base).is_dir()
+                         for d in (self.staging / base).iterdir() if d.is_dir())
         if not moddirs:
             raise EnvironmentProblem(f"{kernel_pkg} has no lib/modules folder")
         version = moddirs[-1].name
@@ -509,7 +531,8 @@ class _Assembler:
 
     def _depmod(self, base: Path, version: str) -> None:
         """depmod from the unpacked kmod (this machine may have none)."""
-        kmod = self.staging / "bin/kmod"
+        kmod = next((self.staging / p for p in ("bin/kmod", "usr/bin/kmod")
+                     if (self.staging / p).exists()), self.staging / "bin/kmod")
         with tempfile.TemporaryDirectory() as tmp:
             link = Path(tmp) / "depmod"
             os.symlink(kmod, link)
@@ -546,14 +569,15 @@ def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = 
     if source is not None:
         source.prepare(paths, say)
     fetcher = _Fetcher(paths, source, refresh, say)
-    kernel_pkg = fetcher.kernel_package()
+    kernel_pkgs = fetcher.kernel_packages()
+    kernel_pkg = kernel_pkgs[0]
     paths.image.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="labcheck-engine-", dir=paths.root) as tmp:
         staging, rootfs = Path(tmp) / "staging", Path(tmp) / "rootfs"
         staging.mkdir()
         rootfs.mkdir()
         asm = _Assembler(staging, rootfs, fetcher, say)
-        asm.add_packages([kernel_pkg, *PACKAGES])
+        asm.add_packages([*kernel_pkgs, *PACKAGES])
         say("assembling the root tree")
         asm.skeleton()
         asm.programs()

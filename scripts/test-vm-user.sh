@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The user's half of make test-vm (see scripts/test-vm.sh); runs in the project folder.
+set -euo pipefail
+venv=${LABCHECK_VM_TEST_VENV:-$HOME/.labcheck-vmtest-venv}
+t_all=$(date +%s)
+step() { t_step=$(date +%s); echo "== $*"; }
+done_step() { echo "   ($(( $(date +%s) - t_step )) s)"; times+=("$1: $(( $(date +%s) - t_step )) s"); }
+times=()
+
+step "venv ($venv) with Debian's python3"
+[ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
+"$venv/bin/pip" install -q --upgrade pip >/dev/null
+"$venv/bin/pip" install -q '.[lab,test]'
+done_step venv
+PATH=$venv/bin:$PATH
+unset DOCKER_HOST DOCKER_CONTEXT
+
+step "no daemon for this user"
+if python -c 'import labcheck,sys; labcheck.connect(); sys.exit(0)' 2>/dev/null; then
+    echo "test-vm: a Docker daemon answers for $(id -un); this test needs none" >&2; exit 1
+fi
+done_step no-daemon
+
+step "labcheck engine build"
+labcheck engine build
+done_step build
+
+step "labcheck engine start"
+labcheck engine start
+labcheck engine status
+eval "$(labcheck engine env)"
+done_step start
+
+step "no-egress and port tests against the VM (tests/vm)"
+LABCHECK_TEST_VM=1 python -m pytest -q -p no:cacheprovider tests/vm tests/unit/test_vm_engine.py
+done_step vm-tests
+
+step "lessons 01 and 02 under nbval against the VM"
+# 02's "outside world" cell makes a network namespace on the Docker host with
+# root: not possible from this unprivileged user's side of the VM (yet).
+python -m pytest -q -p no:cacheprovider --nbval lessons/01-default-bridge.ipynb \
+    lessons/02-user-defined-bridges.ipynb --nbval-sanitize-with lessons/sanitize.cfg \
+    -p labcheck.pytest_plugin --deselect "lessons/02-user-defined-bridges.ipynb::Cell 14"
+done_step nbval
+
+step "exercise 01-publish graded: the solution passes, each broken variant fails"
+LABCHECK_REQUIRE_DOCKER=1 python -m pytest -q -p no:cacheprovider \
+    tests/integration/test_grading_exercises.py -k "01-publish and not cli"
+done_step grading
+
+step "ready() with no daemon and the VM stopped: it starts the VM itself"
+labcheck engine stop
+unset DOCKER_HOST
+out=$(python -c 'import labcheck, os; lab = labcheck.ready("01"); print(type(lab).__name__, os.environ.get("DOCKER_HOST"))')
+echo "$out"
+grep -q "Using the engine VM at tcp://127.0.0.1:" <<<"$out"
+grep -q "^Lab tcp://127.0.0.1:" <<<"$out"
+done_step ready
+
+step "labcheck engine stop: nothing left running"
+labcheck engine stop
+sleep 1
+if pgrep -u "$(id -u)" -f 'qemu-system|labcheck.live.vm.forwarder' >/dev/null; then
+    echo "test-vm: processes left running:"; pgrep -a -u "$(id -u)" -f 'qemu-system|forwarder'
+    exit 1
+fi
+done_step stop
+
+echo "== test-vm passed in $(( $(date +%s) - t_all )) s:"
+printf '   %s\n' "${times[@]}"
