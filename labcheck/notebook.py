@@ -131,20 +131,25 @@ def install_error_display(shell: Any = None) -> bool:
 
 def _connect_or_start_vm(environ: Mapping[str, str] | None,
                          say: Callable[[str], None]) -> "docker.DockerClient":
-    """connect(); where no daemon runs and the engine VM is built, start it and use it."""
+    """connect(); where no daemon runs and the engine VM is built, start it and use it.
+
+    Only for this process's own environment (``environ`` None): an explicit
+    ``environ`` asks about that environment and never starts a VM.
+    """
     from .daemon import connect
     from .errors import DaemonNotRunning, DaemonPermissionDenied
 
     try:
         return connect(environ=environ)
     except (DaemonNotRunning, DaemonPermissionDenied) as exc:
+        if environ is not None:
+            raise
         from .live.vm.engine import autostart
 
-        host = autostart(str(exc).split(". ")[0], environ, say)
+        host = autostart(str(exc).split(". ")[0], None, say)
         if host is None:
             raise
-    return connect(environ={**(os.environ if environ is None else environ),
-                            "DOCKER_HOST": host})
+    return connect(environ={**os.environ, "DOCKER_HOST": host})
 
 
 def ready(lesson: str, *, client: "docker.DockerClient | None" = None,

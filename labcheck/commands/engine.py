@@ -80,11 +80,11 @@ def run(args: argparse.Namespace) -> int:
             print(st.describe())
         return EXIT_OK if st.running else EXIT_ENVIRONMENT
     if action == "env":
-        host = qemu.docker_host(paths)
-        if host is None:
+        running = qemu.docker_host(paths)
+        if running is None:
             print("# the engine VM is not running. Start it: labcheck engine start")
             return EXIT_ENVIRONMENT
-        print("\n".join(engine.env_lines(host)))
+        print("\n".join(engine.env_lines(running)))
         return EXIT_OK
     args._parser.print_help()
     return 2

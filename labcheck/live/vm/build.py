@@ -246,7 +246,8 @@ def _extract(debs: dict[str, Path], staging: Path, done: set[str]) -> None:
 def parse_ldd(text: str) -> list[str]:
     """The library paths in ``ldd``'s output; "not found" entries as ``!name``.
 
-    >>> parse_ldd("\\tlinux-vdso.so.1 (0x7f)\\n\\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x1)\\n"
+    >>> parse_ldd("\\tlinux-vdso.so.1 (0x7f)\\n"
+    ...           "\\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x1)\\n"
     ...           "\\t/lib64/ld-linux-x86-64.so.2 (0x2)\\n\\tlibfoo.so.1 => not found\\n")
     ['/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2', '!libfoo.so.1']
     """

@@ -17,6 +17,7 @@ accelerator than the saved one boots cold.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -133,6 +134,9 @@ def command_line(paths: EnginePaths, config: VmConfig, api_port: int, *,
                  with_state_disk: bool = False) -> list[str]:
     """The QEMU command line. ``restrict=on`` is always there (a test checks it)."""
     run = paths.run
+    # LABCHECK_ENGINE_DEBUG=1: dockerd's log on the console (run/console.log) too
+    kernel_args = KERNEL_ARGS + (" labcheck.debug" if os.environ.get("LABCHECK_ENGINE_DEBUG")
+                                 else "")
     accel = ("kvm" if config.accel == "kvm"
              else f"tcg,thread={'multi' if config.cpus > 1 else 'single'},tb-size=256")
     cmd = [
@@ -140,7 +144,7 @@ def command_line(paths: EnginePaths, config: VmConfig, api_port: int, *,
         "-machine", "pc", "-accel", accel, "-cpu", "host" if config.accel == "kvm" else "max",
         "-m", str(config.memory_mib), "-smp", str(config.cpus),
         "-display", "none", "-vga", "none", "-no-reboot",
-        "-kernel", str(paths.kernel), "-initrd", str(paths.initrd), "-append", KERNEL_ARGS + (" labcheck.debug" if os.environ.get("LABCHECK_ENGINE_DEBUG") else ""),
+        "-kernel", str(paths.kernel), "-initrd", str(paths.initrd), "-append", kernel_args,
         "-chardev", f"file,id=console,path={run / 'console.log'}",
         "-serial", "chardev:console",
         "-chardev", f"socket,id=control,path={paths.control},server=on,wait=off",
@@ -409,10 +413,8 @@ def status(paths: EnginePaths | None = None) -> EngineStatus:
         return EngineStatus(False, problem="QEMU exited; run labcheck engine start")
     version = _version(state.api_port)
     forwards: list[str] = []
-    try:
+    with contextlib.suppress(OSError, ValueError):
         forwards = list(json.loads((paths.run / "forwards.json").read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        pass
     return EngineStatus(True, state, version.get("Version", ""), version.get("ApiVersion", ""),
                         [f"127.0.0.1:{f.split('/')[1]}/{f.split('/')[0]}" for f in forwards],
                         "" if version else "the Docker API does not answer yet")
