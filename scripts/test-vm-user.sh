@@ -14,6 +14,7 @@ step "venv ($venv) with Debian's python3"
 done_step venv
 PATH=$venv/bin:$PATH
 unset DOCKER_HOST DOCKER_CONTEXT
+trap 'labcheck engine stop >/dev/null 2>&1 || true' EXIT  # a failed step leaves no VM behind
 
 step "no daemon for this user"
 if python -c 'import labcheck,sys; labcheck.connect(); sys.exit(0)' 2>/dev/null; then
