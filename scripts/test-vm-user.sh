@@ -1,30 +1,47 @@
 #!/usr/bin/env bash
 # The user's half of make test-vm (see scripts/test-vm.sh); runs in the project folder.
+# Phase 1 (with the network: PyPI, the package archive): venv, build.
+# Phase 2 (--inside: a private network namespace, loopback only): start, tests, stop.
 set -euo pipefail
 venv=${LABCHECK_VM_TEST_VENV:-$HOME/.labcheck-vmtest-venv}
-t_all=$(date +%s)
+record=$HOME/.labcheck-vmtest-times
 step() { t_step=$(date +%s); echo "== $*"; }
-done_step() { echo "   ($(( $(date +%s) - t_step )) s)"; times+=("$1: $(( $(date +%s) - t_step )) s"); }
-times=()
-
-step "venv ($venv) with Debian's python3"
-[ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
-"$venv/bin/pip" install -q --upgrade pip >/dev/null
-"$venv/bin/pip" install -q '.[lab,test]'
-done_step venv
+done_step() {
+    echo "   ($(( $(date +%s) - t_step )) s)"
+    echo "$1: $(( $(date +%s) - t_step )) s" >> "$record"
+}
 PATH=$venv/bin:$PATH
 unset DOCKER_HOST DOCKER_CONTEXT
-trap 'labcheck engine stop >/dev/null 2>&1 || true' EXIT  # a failed step leaves no VM behind
 
-step "no daemon for this user"
-if python -c 'import labcheck,sys; labcheck.connect(); sys.exit(0)' 2>/dev/null; then
-    echo "test-vm: a Docker daemon answers for $(id -un); this test needs none" >&2; exit 1
+if [ "${1:-}" != "--inside" ]; then
+    date +%s > "$record.start"
+    : > "$record"
+    step "venv ($venv) with Debian's python3"
+    [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --upgrade pip >/dev/null
+    "$venv/bin/pip" install -q '.[lab,test]'
+    done_step venv
+
+    step "no daemon for this user"
+    if python -c 'import labcheck; labcheck.connect()' 2>/dev/null; then
+        echo "test-vm: a Docker daemon answers for $(id -un); this test needs none" >&2; exit 1
+    fi
+    done_step no-daemon
+
+    step "labcheck engine build"
+    labcheck engine build
+    done_step build
+
+    # The rest runs in a network namespace of its own (an unprivileged user
+    # namespace, loopback only, no capabilities left): the VM's forwarded
+    # ports cannot collide with ports other programs on this machine use
+    # (other lesson runs publish the same fixed ports).
+    exec unshare --user --map-current-user --keep-caps --net sh -c \
+        '/usr/sbin/ip link set lo up && exec setpriv --inh-caps=-all --ambient-caps=-all bash "$0" --inside' "$0"
 fi
-done_step no-daemon
 
-step "labcheck engine build"
-labcheck engine build
-done_step build
+trap 'labcheck engine stop >/dev/null 2>&1 || true' EXIT  # a failed step leaves no VM behind
+echo "== inside a private network namespace: $(/usr/sbin/ip -o link | wc -l) link(s)"
 
 step "labcheck engine start"
 labcheck engine start
@@ -69,5 +86,5 @@ if pgrep -u "$(id -u)" -f 'qemu-system|labcheck.live.vm.forwarder' >/dev/null; t
 fi
 done_step stop
 
-echo "== test-vm passed in $(( $(date +%s) - t_all )) s:"
-printf '   %s\n' "${times[@]}"
+echo "== test-vm passed in $(( $(date +%s) - $(cat "$record.start") )) s:"
+sed 's/^/   /' "$record"
