@@ -60,12 +60,23 @@ def test_guest_has_no_default_route_and_no_outside_dns():
 
 def test_forwarder_ignores_what_is_not_a_request(tmp_path):
     for line in ("", "add tcp", "add icmp 80 x", "add tcp 99999999 x", "rm tcp 80 x"):
-        assert forwarder.handle(line, tmp_path / "no.sock", set()) is None
+        assert forwarder.handle(line, tmp_path / "no.sock", {}) is None
 
 
 def test_forwarder_answers_fail_when_qemu_is_gone(tmp_path):
-    answer = forwarder.handle("add tcp 8080 42-add-8080", tmp_path / "no.sock", set())
+    active: dict[str, int] = {}
+    answer = forwarder.handle("add tcp 8080 42-add-8080", tmp_path / "no.sock", active)
     assert answer is not None and answer.startswith("fail 42-add-8080 ")
+    assert active == {}
+
+
+def test_forwarder_counts_the_proxies_sharing_a_forward(tmp_path):
+    """A second proxy of the same port (0.0.0.0 and [::]) needs no new forward, nor QEMU."""
+    active = {"tcp/8080": 1}
+    assert forwarder.handle("add tcp 8080 a", tmp_path / "no.sock", active) == "ok a"
+    assert active == {"tcp/8080": 2}
+    assert forwarder.handle("del tcp 8080 b", tmp_path / "no.sock", active) == "ok b"
+    assert active == {"tcp/8080": 1}
 
 
 def test_engine_dir_follows_xdg_and_override():

@@ -26,25 +26,35 @@ NETDEV = "n0"
 _REQUEST = re.compile(r"^(add|del) (tcp|udp) (\d{1,5}) (\S+)$")
 
 
-def handle(line: str, qmp_path: Path, active: set[str]) -> str | None:
-    """The answer to one request line (None for lines that are no request)."""
+def handle(line: str, qmp_path: Path, active: dict[str, int]) -> str | None:
+    """The answer to one request line (None for lines that are no request).
+
+    ``active`` counts the proxies using each forward (``"tcp/8010": 1``): a
+    forward is added for the first and removed with the last.
+    """
     match = _REQUEST.match(line.strip())
     if not match:
         return None
     verb, proto, port, ident = match.groups()
-    rule = f"{proto}:127.0.0.1:{port}"
+    key, rule = f"{proto}/{port}", f"{proto}:127.0.0.1:{port}"
+    users = active.get(key, 0)
     try:
-        with Qmp(qmp_path, timeout=10) as qmp:
-            if verb == "add":
+        if verb == "add" and users == 0:
+            with Qmp(qmp_path, timeout=10) as qmp:
                 out = qmp.hmp(f"hostfwd_add {NETDEV} {rule}-:{port}").strip()
-                if out:
-                    return f"fail {ident} {out.splitlines()[0]}"
-                active.add(f"{proto}/{port}")
-            else:
+            if out:
+                return f"fail {ident} {out.splitlines()[0]}"
+        elif verb == "del" and users == 1:
+            with Qmp(qmp_path, timeout=10) as qmp:
                 qmp.hmp(f"hostfwd_remove {NETDEV} {rule}")
-                active.discard(f"{proto}/{port}")
     except (QmpError, OSError) as exc:
         return f"fail {ident} {exc}"
+    if verb == "add":
+        active[key] = users + 1
+    elif users > 1:
+        active[key] = users - 1
+    else:
+        active.pop(key, None)
     return f"ok {ident}"
 
 
@@ -52,7 +62,7 @@ def serve(run_dir: Path) -> int:
     """Answer the guest's requests until QEMU goes away."""
     line_path, qmp_path = run_dir / "forward.sock", run_dir / "qmp-forward.sock"
     record = run_dir / "forwards.json"
-    active: set[str] = set()
+    active: dict[str, int] = {}
     channel = LineChannel(line_path, timeout=10)
     channel.sock.settimeout(None)
     try:
