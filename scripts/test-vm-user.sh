@@ -80,8 +80,11 @@ done_step ready
 step "labcheck engine stop: nothing left running"
 labcheck engine stop
 sleep 1
-if pgrep -u "$(id -u)" -f 'qemu-system|labcheck.live.vm.forwarder' >/dev/null; then
-    echo "test-vm: processes left running:"; pgrep -a -u "$(id -u)" -f 'qemu-system|forwarder'
+# (exited processes not yet reaped by PID 1, state Z, are not running)
+left=$(ps -u "$(id -u)" -o stat=,pid=,args= | awk '$1 !~ /^Z/' \
+       | grep -E 'qemu-system|labcheck.live.vm.forwarder' || true)
+if [ -n "$left" ]; then
+    echo "test-vm: processes left running:"; echo "$left"
     exit 1
 fi
 done_step stop
