@@ -82,7 +82,7 @@ labcheck engine stop
 sleep 1
 # (exited processes not yet reaped by PID 1, state Z, are not running)
 left=$(ps -u "$(id -u)" -o stat=,pid=,args= | awk '$1 !~ /^Z/' \
-       | grep -E 'qemu-system|labcheck.live.vm.forwarder' || true)
+       | grep -E '[q]emu-system|[l]abcheck.live.vm.forwarder' || true)
 if [ -n "$left" ]; then
     echo "test-vm: processes left running:"; echo "$left"
     exit 1
