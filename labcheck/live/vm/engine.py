@@ -24,8 +24,7 @@ Say = Callable[[str], None]
 
 def prepare_engine(host: str, paths: EnginePaths) -> None:
     """What the saved state should hold: the lab image, built from the image's busybox."""
-    from ...daemon import connect
-    from ...images import ensure_lab_image
+    from ... import connect, ensure_lab_image  # the public API: stable wherever they live
 
     client = connect(environ={"DOCKER_HOST": host})
     try:
