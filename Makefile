@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint daemon image browser unit bench clean-lab help
+.PHONY: lab test lint daemon image browser unit bench clean-lab help test-vm engine
 
 help:
 	@echo "make lab    start the course in JupyterLab (127.0.0.1:$(PORT))"
@@ -17,6 +17,8 @@ help:
 	@echo "make unit   only the tests that need nothing (no daemon, dot or browser)"
 	@echo "make lint   ruff and mypy on labcheck/ (make test runs them first)"
 	@echo "make bench  the benchmarks in bench/"
+	@echo "make engine build the Docker engine VM (no root needed; see README)"
+	@echo "make test-vm the engine VM end to end as an unprivileged user (about 15 min)"
 
 $(VENV)/.lab: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +65,12 @@ bench: $(VENV)/.test daemon
 
 clean-lab: $(VENV)/.lab
 	$(VENV)/bin/labcheck reset --all
+
+# The Docker engine in a QEMU VM (README: "No Docker? No root?"). Not part of
+# `make test`: the end-to-end run takes well over 8 minutes under emulation.
+engine: $(VENV)/.lab
+	@bash scripts/ensure-qemu.sh
+	$(VENV)/bin/labcheck engine build
+
+test-vm:
+	@bash scripts/test-vm.sh

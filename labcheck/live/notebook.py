@@ -7,6 +7,7 @@ something is missing is :mod:`labcheck.notebook` (pure).
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Callable, Mapping
 
 from ..errors import LabcheckError
@@ -36,6 +37,29 @@ class UnreadyLab(Lab):
                           "Fix that, then run the lesson's first cell again")
 
 
+def _connect_or_start_vm(environ: Mapping[str, str] | None,
+                         say: Callable[[str], None]) -> "docker.DockerClient":
+    """connect(); where no daemon runs and the engine VM is built, start it and use it.
+
+    Only for this process's own environment (``environ`` None): an explicit
+    ``environ`` asks about that environment and never starts a VM.
+    """
+    from ..errors import DaemonNotRunning, DaemonPermissionDenied
+    from .daemon import connect
+
+    try:
+        return connect(environ=environ)
+    except (DaemonNotRunning, DaemonPermissionDenied) as exc:
+        if environ is not None:
+            raise
+        from .vm.engine import autostart
+
+        host = autostart(str(exc).split(". ")[0], None, say)
+        if host is None:
+            raise
+    return connect(environ={**os.environ, "DOCKER_HOST": host})
+
+
 def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
           environ: Mapping[str, str] | None = None,
           say: Callable[[str], None] = print) -> Lab:
@@ -45,13 +69,13 @@ def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
     On failure it gets one friendly paragraph and the returned lab is an
     :class:`UnreadyLab`. Nothing is written to stderr either way.
     """
-    from .daemon import connect, daemon_errors
+    from .daemon import daemon_errors
     from .images import ensure_lab_image, image_status
 
     install_error_display()
     try:
         if client is None:
-            client = connect(environ=environ)
+            client = _connect_or_start_vm(environ, say)
         with daemon_errors(client):
             version = client.version()
             status = image_status(client)

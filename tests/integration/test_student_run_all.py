@@ -23,7 +23,7 @@ import pytest
 from nbclient import NotebookClient
 
 import labcheck
-from labcheck.ownership import reset
+from labcheck.live.ownership import reset
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 LESSONS = sorted(LESSONS_DIR.glob("[0-9][0-9]-*.ipynb"))

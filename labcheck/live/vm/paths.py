@@ -1,0 +1,103 @@
+"""Where the engine VM keeps its files: one folder per user, nothing shared.
+
+``$LABCHECK_ENGINE_DIR`` if set, else ``$XDG_CACHE_HOME/labcheck/engine``,
+else ``~/.cache/labcheck/engine``. Inside it:
+
+- ``debs/``: the Debian packages fetched (reused by the next build)
+- ``image/``: ``vmlinuz``, ``initrd.img`` (cpio), ``manifest.json``, and
+  ``state.qcow2`` holding the booted engine saved by ``labcheck engine build``
+- ``run/``: the running VM's pid, QMP socket, control socket, console log
+  and ``state.json`` (ports)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+__all__ = ["EnginePaths", "engine_dir"]
+
+
+def engine_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The user's engine folder (see the module docstring)."""
+    env = os.environ if environ is None else environ
+    if env.get("LABCHECK_ENGINE_DIR"):
+        return Path(env["LABCHECK_ENGINE_DIR"])
+    cache = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".cache")
+    return Path(cache) / "labcheck" / "engine"
+
+
+@dataclass(frozen=True)
+class EnginePaths:
+    """The files of one engine folder."""
+
+    root: Path
+
+    @classmethod
+    def default(cls, environ: Mapping[str, str] | None = None) -> "EnginePaths":
+        return cls(engine_dir(environ))
+
+    @property
+    def debs(self) -> Path:
+        return self.root / "debs"
+
+    @property
+    def apt(self) -> Path:
+        """Private apt state (lists, cache) when packages come from another archive."""
+        return self.root / "apt"
+
+    @property
+    def image(self) -> Path:
+        return self.root / "image"
+
+    @property
+    def kernel(self) -> Path:
+        return self.image / "vmlinuz"
+
+    @property
+    def initrd(self) -> Path:
+        return self.image / "initrd.img"
+
+    @property
+    def manifest(self) -> Path:
+        return self.image / "manifest.json"
+
+    @property
+    def busybox(self) -> Path:
+        """The static busybox of the image: the lab image is built from it in the VM."""
+        return self.image / "busybox"
+
+    @property
+    def snapshot_disk(self) -> Path:
+        """qcow2 holding the VM state saved after the first boot (``savevm ready``)."""
+        return self.image / "state.qcow2"
+
+    @property
+    def run(self) -> Path:
+        return self.root / "run"
+
+    @property
+    def pidfile(self) -> Path:
+        return self.run / "qemu.pid"
+
+    @property
+    def qmp(self) -> Path:
+        return self.run / "qmp.sock"
+
+    @property
+    def control(self) -> Path:
+        return self.run / "control.sock"
+
+    @property
+    def console(self) -> Path:
+        return self.run / "console.log"
+
+    @property
+    def state(self) -> Path:
+        return self.run / "state.json"
+
+    def image_present(self) -> bool:
+        """Whether a built image (kernel, initramfs, manifest) is there."""
+        return self.kernel.is_file() and self.initrd.is_file() and self.manifest.is_file()
