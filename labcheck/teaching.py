@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import EnvironmentProblem, UsageError
+from .fallback import TextFallback
 
 __all__ = ["SOLUTIONS_ENV", "PREDICTIONS_ENV", "PREDICTIONS_FILE", "solutions_enabled",
            "predictions_path", "recorded_predictions", "record_prediction", "prediction_text",
@@ -91,12 +92,8 @@ def record_prediction(qid: str, answer: str, *, question: str = "",
     entry = {"answer": str(answer), "question": str(question),
              "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     state[str(qid)] = entry
-    try:
-        target.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise EnvironmentProblem(
-            f"cannot record the answer in {str(target)!r}: {exc.strerror or exc}. Run from a "
-            f"folder you can write to, or set {PREDICTIONS_ENV} to a writable file") from None
+    from .exercises.hints import save_state
+    save_state(target, state, what="the answer", env=PREDICTIONS_ENV)
     return entry
 
 
@@ -111,7 +108,7 @@ def prediction_text(qid: str, question: str, choices: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-class Prediction:
+class Prediction(TextFallback):
     """A multiple-choice question answered before running the cell that shows the truth."""
 
     def __init__(self, qid: str, question: str, choices: Sequence[str], *,
@@ -169,13 +166,6 @@ class Prediction:
         """What a reader without widgets sees."""
         return prediction_text(self.qid, self.question, self.choices)
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = self.text()
-        return bundle
-
-    def __repr__(self) -> str:
-        return self.text()
 
 
 def _html(text: str) -> str:

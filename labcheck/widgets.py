@@ -43,6 +43,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 import ipywidgets as widgets
 
 from .errors import LabcheckError
+from .fallback import TextFallback
 from .progress import NotebookProgress
 
 __all__ = [
@@ -332,7 +333,7 @@ class TopologyView:
         return f"TopologyView({self.title!r})"
 
 
-class ExercisePanel:
+class ExercisePanel(TextFallback):
     """The Check button of one exercise, with its report, hints and optional diagram.
 
     ``check(exercise_id, progress=..., **check_options)`` grades (default:
@@ -412,14 +413,6 @@ class ExercisePanel:
         """What a reader without widgets sees: the exercise and how to check it."""
         return (f"Check exercise {self.exercise_id!r}: press Check in JupyterLab, "
                 f"or run labcheck.check({self.exercise_id!r})")
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = self.text()
-        return bundle
-
-    def __repr__(self) -> str:
-        return self.text()
 
 
 def topology_view(draw: DrawFunction | None = None, *, title: str = "topology",

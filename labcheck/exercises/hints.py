@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..checks.base import Hint
 from ..errors import EnvironmentProblem
@@ -62,13 +62,22 @@ def _load(path: Path) -> dict[str, dict[str, int]]:
     return out
 
 
-def _save(path: Path, state: dict[str, dict[str, int]]) -> None:
+def save_state(path: Path, state: Mapping[str, Any], *, what: str, env: str) -> None:
+    """Write a student's recorded ``state`` (hints, predictions) to ``path`` as JSON.
+
+    A file that cannot be written is an :class:`EnvironmentProblem` that names
+    ``what`` was being recorded and the variable ``env`` that moves the file.
+    """
     try:
         path.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     except OSError as exc:
         raise EnvironmentProblem(
-            f"cannot record the revealed hints in {str(path)!r}: {exc.strerror or exc}. Run "
-            f"from a folder you can write to, or set {HINTS_ENV} to a writable file") from None
+            f"cannot record {what} in {str(path)!r}: {exc.strerror or exc}. Run "
+            f"from a folder you can write to, or set {env} to a writable file") from None
+
+
+def _save(path: Path, state: dict[str, dict[str, int]]) -> None:
+    save_state(path, state, what="the revealed hints", env=HINTS_ENV)
 
 
 def revealed(exercise_id: str, path: str | os.PathLike[str] | None = None) -> dict[str, int]:

@@ -18,7 +18,7 @@ marks presence alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..expected import Expected, ExpectedPort
 from ..ownership import LESSON_LABEL, OWNER_LABEL, OWNER_VALUE, PROBE_LABELS
@@ -187,24 +187,15 @@ def from_report(snapshot: Snapshot, report: "Report") -> Comparison:
     snapshot decides only where it is drawn, never its colour.
     """
     verdicts: dict[tuple[str, object], bool] = {}
-
-    def judge(item: tuple[str, object], passed: bool) -> None:
-        verdicts[item] = verdicts.get(item, True) and passed
-
     for result in report.results:
         part = result.expected
-        for name in part.networks:
-            judge(("network", name), result.passed)
-        for name in part.containers:
-            judge(("container", name), result.passed)
-        for pair in part.attachments:
-            judge(("attached", pair), result.passed)
-        for pair in part.forbidden_attachments:
-            judge(("forbidden", pair), result.passed)
-        for port in part.ports:
-            judge(("port", port), result.passed)
-        for closed in part.unpublished:
-            judge(("unpublished", closed), result.passed)
+        parts: tuple[tuple[str, Iterable[object]], ...] = (
+            ("network", part.networks), ("container", part.containers),
+            ("attached", part.attachments), ("forbidden", part.forbidden_attachments),
+            ("port", part.ports), ("unpublished", part.unpublished))
+        for kind, items in parts:
+            for item in items:
+                verdicts[kind, item] = verdicts.get((kind, item), True) and result.passed
     marks = Comparison()
     for (kind, item), passed in sorted(verdicts.items(), key=repr):
         _mark(marks, snapshot, kind, item, passed)
