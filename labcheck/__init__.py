@@ -54,6 +54,7 @@ __all__ = [
     "predict", "solutions_enabled",
     # drivers a lesson sets up where the host allows (a veth LAN, a single-node swarm)
     "survey", "VethLan", "SwarmSession", "remove_services",
+    "docker_host",
 ]
 
 #: Names imported on first use: name -> module.
@@ -68,6 +69,7 @@ _LAZY = {
     "predict": "teaching", "solutions_enabled": "teaching",
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
+    "docker_host": "live.dockerhost",
 }
 
 
