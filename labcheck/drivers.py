@@ -80,6 +80,9 @@ class Platform:
     swarm_manager: bool = False
     local: bool = False
     is_root: bool = False
+    #: root on the Docker host through a helper container (``labcheck.docker_host``),
+    #: wherever that host is (this machine, a namespace of it, the engine VM)
+    host_root: bool = False
 
     @property
     def kind(self) -> str:
@@ -257,14 +260,17 @@ def _parent_plan(platform: Platform, kernel: KernelConfig, driver: str) -> tuple
     if platform.desktop:
         return True, ("Docker Desktop gives the network a dummy parent inside its VM: "
                       "containers reach each other, your computer cannot reach them")
+    veth = (f"the lesson makes a veth pair as the {driver} parent, with a network "
+            "namespace on its other end playing another machine on the LAN: "
+            "a real interface such as eth0 is never used, so nothing leaves this machine")
+    if platform.host_root and not platform.local and kernel.has("VETH") is not False:
+        return True, veth + (" (the daemon runs on another machine, the engine VM for one: "
+                             "labcheck makes the pair there, as root on the Docker host)")
     if not platform.local:
         return False, ("the daemon runs on another machine: the lesson cannot make a parent "
                        "interface there, and it never uses a real one")
-    if platform.is_root and kernel.has("VETH") is not False:
-        return True, (f"the lesson makes a veth pair as the {driver} parent, with a network "
-                      "namespace on its other end playing another machine on the LAN: "
-                      "a real interface such as eth0 is never used, so nothing leaves "
-                      "this machine")
+    if (platform.is_root or platform.host_root) and kernel.has("VETH") is not False:
+        return True, veth
     if kernel.has("DUMMY"):
         return True, ("Docker gives the network a dummy parent of its own (an internal "
                       "network: no LAN behind it)")

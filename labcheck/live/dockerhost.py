@@ -91,6 +91,8 @@ class HostAccess:
     ok: bool
     where: str = ""
     reason: str = ""
+    #: The host's network namespace as ``readlink /proc/self/ns/net`` prints it there.
+    netns: str = ""
 
     def __str__(self) -> str:
         if self.ok:
@@ -172,7 +174,17 @@ class DockerHost:
         if lines[0] != "0":
             return HostAccess(False, reason=f"commands on the Docker host run as uid {lines[0]}, "
                                             "not root (a rootless engine)")
-        return HostAccess(True, where=_where(lines[1], lines[2]))
+        return HostAccess(True, where=_where(lines[1], lines[2]), netns=lines[1])
+
+    def scoped_name(self, base: str) -> str:
+        """``base`` and the number of the host's network namespace: a name for a
+        machine-wide object (a network namespace made with ``ip netns add``) that two
+        engines on one machine, each in a namespace of its own, never share.
+
+        ``base`` alone where there is no root on the host (nothing is made there then).
+        """
+        number = self.access().netns.rpartition("[")[2].rstrip("]")
+        return f"{base}-{number}" if number.isdigit() else base
 
     def require(self) -> "DockerHost":
         """This object, or EnvironmentProblem with the reason there is no root on the host."""

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import subprocess
+import shlex
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Sequence
 
 from ..drivers import (
@@ -31,8 +31,9 @@ from ..drivers import (
     read_kernel_config,
     swarm_of,
 )
-from ..errors import EnvironmentProblem, UsageError
+from ..errors import UsageError
 from ..ownership import LESSON_LABEL, OWNER_LABEL, OWNER_VALUE, is_owned
+from .dockerhost import DockerHost, HostResult, docker_host
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -43,7 +44,13 @@ __all__ = ["survey", "VethLan", "SwarmSession", "remove_services"]
 
 
 def survey(client: "docker.DockerClient") -> Survey:
-    """Gather the facts about ``client``'s daemon and this machine, and answer."""
+    """Gather the facts about ``client``'s daemon, its host and this machine, and answer.
+
+    With root on the Docker host (:func:`.dockerhost.docker_host`) the kernel's
+    configuration of a daemon on another machine (the engine VM) is read there.
+    """
+    from dataclasses import replace
+
     from .daemon import daemon_errors
 
     with daemon_errors(client):
@@ -51,107 +58,119 @@ def survey(client: "docker.DockerClient") -> Survey:
     local_kernel = os.uname().release
     platform = platform_from_info(info, daemon_url=str(client.api.base_url),
                                   local_kernel=local_kernel, euid=os.geteuid())
-    kernel = read_kernel_config(local_kernel) if platform.local else KernelConfig()
+    host = docker_host(client)
+    if not platform.rootless and not platform.desktop and host.access().ok:
+        platform = replace(platform, host_root=True)
+    if platform.local:
+        kernel = read_kernel_config(local_kernel)
+    elif platform.host_root:
+        kernel = _host_kernel_config(host)
+    else:
+        kernel = KernelConfig()
     answers = assess(platform, kernel)
     return Survey(platform=platform, kernel=kernel,
                   answers=tuple(answers[f] for f in FEATURES))
 
 
+def _host_kernel_config(host: DockerHost) -> KernelConfig:
+    """The build configuration of the Docker host's kernel, read there (unknown if none)."""
+    done = host.run('f=/boot/config-$(uname -r); if [ -r "$f" ]; then cat "$f"; '
+                    "else gzip -dc /proc/config.gz; fi")
+    if not done.ok or "CONFIG_" not in done.stdout:
+        return KernelConfig()
+    return KernelConfig.parse(done.stdout, source="the Docker host's kernel configuration")
+
+
 # -- a pretend LAN for macvlan and ipvlan ----------------------------------
-
-def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    try:
-        done = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=10,
-                              check=False)
-    except FileNotFoundError:
-        raise EnvironmentProblem("the 'ip' program (iproute2) is missing: "
-                                 "apt-get install iproute2") from None
-    if check and done.returncode != 0:
-        raise EnvironmentProblem(f"'ip {' '.join(args)}' failed: "
-                                 f"{(done.stderr or done.stdout).strip()}")
-    return done
-
-
-def _netns_suffix() -> str:
-    """'-' and the inode number of this process's network namespace ('' where it cannot
-    be read): two of them never have the same."""
-    try:
-        return f"-{os.stat('/proc/self/ns/net').st_ino}"
-    except OSError:
-        return ""
-
 
 @dataclass(frozen=True)
 class VethLan:
-    """A LAN made of one veth pair: ``parent`` for Docker, ``peer`` inside ``namespace``.
+    """A LAN made of one veth pair on the Docker host: ``parent`` for Docker, ``peer``
+    inside a network namespace playing another machine on the LAN.
 
-    Names derive from ``owner`` (a lesson id), so a notebook re-run finds and
-    replaces its own LAN, and tests with unique owners never meet. The
-    namespace's name (machine-wide, unlike the links') also carries the
-    caller's network namespace, so engines run side by side in namespaces of
+    Its ``ip`` commands run as root on the daemon's host (:mod:`.dockerhost`):
+    this machine, a network namespace of it, or the engine VM. Names derive
+    from ``owner`` (a lesson id), so a notebook re-run finds and replaces its
+    own LAN, and tests with unique owners never meet. The namespace's name
+    (machine-wide, unlike the links') also carries the number of the Docker
+    host's network namespace, so engines run side by side in namespaces of
     their own (scripts/netns-engine.sh) never share one:
 
     >>> lan = VethLan.for_owner("04")
-    >>> lan.parent, lan.peer, lan.namespace.startswith("labcheck-lan-798f861e")
-    ('lcv798f861ep', 'lcv798f861eq', True)
+    >>> lan.parent, lan.peer, lan.base
+    ('lcv798f861ep', 'lcv798f861eq', 'labcheck-lan-798f861e')
     """
 
     parent: str
     peer: str
-    namespace: str
+    #: the namespace's name before the host's suffix (see :attr:`namespace`)
+    base: str
+    client: "docker.DockerClient | None" = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def for_owner(cls, owner: str) -> "VethLan":
+    def for_owner(cls, owner: str, client: "docker.DockerClient | None" = None) -> "VethLan":
+        """The LAN of ``owner`` on the host of ``client``'s daemon (default: ``connect()``)."""
         tag = hashlib.sha1(str(owner).encode()).hexdigest()[:8]
-        return cls(parent=f"lcv{tag}p", peer=f"lcv{tag}q",
-                   namespace=f"labcheck-lan-{tag}{_netns_suffix()}")
+        return cls(parent=f"lcv{tag}p", peer=f"lcv{tag}q", base=f"labcheck-lan-{tag}",
+                   client=client)
+
+    @cached_property
+    def host(self) -> "DockerHost":
+        """Root on the Docker host, or EnvironmentProblem saying why there is none."""
+        return docker_host(self.client).require()
+
+    @cached_property
+    def namespace(self) -> str:
+        return self.host.scoped_name(self.base)
+
+    def _run(self, script: str, what: str, check: bool = True) -> "HostResult":
+        done = self.host.run(script)
+        return done.check(what) if check else done
 
     def exists(self) -> bool:
-        return _ip("link", "show", self.parent, check=False).returncode == 0
+        return self._run(f"ip link show {self.parent}", "", check=False).ok
 
     def create(self, neighbour_address: str | None = None) -> "VethLan":
         """Make the pair and the namespace afresh; ``neighbour_address`` (CIDR) goes on the peer."""
-        self.remove()
-        _ip("netns", "add", self.namespace)
-        _ip("link", "add", self.parent, "type", "veth", "peer", "name", self.peer)
-        _ip("link", "set", self.peer, "netns", self.namespace)
-        _ip("link", "set", self.parent, "up")
-        self.in_namespace("ip", "link", "set", "lo", "up")
-        self.in_namespace("ip", "link", "set", self.peer, "up")
-        if neighbour_address:
-            self.set_neighbour_address(neighbour_address)
+        ns, peer = self.namespace, self.peer
+        address = f"ip -n {ns} addr add {neighbour_address} dev {peer}\n" \
+            if neighbour_address else ""
+        self._run(f"{self._remove_script()}\nset -e\n"
+                  f"ip netns add {ns}\n"
+                  f"ip link add {self.parent} type veth peer name {peer}\n"
+                  f"ip link set {peer} netns {ns}\n"
+                  f"ip link set {self.parent} up\n"
+                  f"ip -n {ns} link set lo up\n"
+                  f"ip -n {ns} link set {peer} up\n{address}", "making the veth LAN")
         return self
 
     def set_neighbour_address(self, cidr: str) -> None:
         """Give the machine in the namespace the address ``cidr`` (replacing others)."""
-        self.in_namespace("ip", "addr", "flush", "dev", self.peer)
-        self.in_namespace("ip", "addr", "add", cidr, "dev", self.peer)
+        ns = self.namespace
+        self._run(f"set -e; ip -n {ns} addr flush dev {self.peer}; "
+                  f"ip -n {ns} addr add {cidr} dev {self.peer}", "setting the LAN address")
 
-    def in_namespace(self, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def in_namespace(self, *command: str, check: bool = True) -> "HostResult":
         """Run ``command`` as the other machine on the LAN (``ip netns exec``)."""
-        return _ip("netns", "exec", self.namespace, *command, check=check)
+        return self._run(f"exec ip netns exec {self.namespace} {shlex.join(command)}",
+                         shlex.join(command), check=check)
 
     def ping(self, address: str, timeout: int = 2) -> bool:
         """Whether the machine in the namespace gets an answer from ``address`` (one ping).
 
-        Uses the host's ``ping``, or its static busybox where there is none.
+        Uses the host's ``ping``, or its busybox's where it has none.
         """
-        tool = shutil.which("ping")
-        command = [tool] if tool else []
-        if not tool:
-            from ..images import find_static_busybox
-            busybox = find_static_busybox()
-            if busybox is None:
-                raise EnvironmentProblem("neither ping nor a static busybox is installed on this "
-                                         "machine: apt-get install iputils-ping")
-            command = [busybox, "ping"]
-        done = self.in_namespace(*command, "-c", "1", "-W", str(timeout), address, check=False)
-        return done.returncode == 0
+        ping = 'ping=$(command -v ping || echo "busybox ping"); '
+        return self._run(f"{ping}exec ip netns exec {self.namespace} $ping -c 1 -W {timeout} "
+                         f"{shlex.quote(address)}", "ping", check=False).ok
+
+    def _remove_script(self) -> str:
+        return (f"ip link del {self.parent} 2>/dev/null; "
+                f"ip netns del {self.namespace} 2>/dev/null; true")
 
     def remove(self) -> None:
         """Delete the pair and the namespace; nothing happens if they are gone."""
-        _ip("link", "del", self.parent, check=False)
-        _ip("netns", "del", self.namespace, check=False)
+        self._run(self._remove_script(), "removing the veth LAN", check=False)
 
     def __enter__(self) -> "VethLan":
         return self if self.exists() else self.create()

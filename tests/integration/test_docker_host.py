@@ -69,3 +69,11 @@ def test_no_helper_container_is_left(host, docker_client):
     left = docker_client.containers.list(
         all=True, filters={"label": [f"{k}={v}" for k, v in HOST_SHELL_LABELS.items()]})
     assert left == []
+
+
+def test_a_scoped_name_carries_the_hosts_network_namespace(host):
+    number = host.access().netns.rpartition("[")[2].rstrip("]")
+    assert number.isdigit()
+    assert host.scoped_name("labcheck-x") == f"labcheck-x-{number}"
+    seen = host.run("readlink /proc/self/ns/net").check().stdout.strip()
+    assert seen.endswith(f"[{number}]")

@@ -14,6 +14,10 @@ What goes in (one place: :data:`PACKAGES`, :data:`MODULES`):
 - busybox-static as init and shell, dockerd + containerd + crun (the
   default runtime: far faster than runc under emulation) + runc + tini +
   docker-proxy, iptables (nft) with its xtables plugins, kmod, dnsmasq;
+- the host tools the lessons run as root on the Docker host
+  (:mod:`labcheck.live.dockerhost`): iproute2's full ``ip`` (``ip netns``),
+  ``ss`` and ``bridge``, tcpdump, bash; where a package gives a program
+  busybox also has, the package's wins;
 - the shared libraries ``ldd`` lists for them, taken from the packages that
   own them (``dpkg -S``), fetched the same way;
 - the guest files of :mod:`labcheck.live.vm.guest` (``/init``, daemon.json,
@@ -53,6 +57,7 @@ KERNEL_METAS = ("linux-image-amd64", "linux-image-generic")
 PACKAGES: tuple[str, ...] = (
     "busybox-static", "docker.io", "containerd", "crun", "runc", "tini",
     "iptables", "libxtables12", "kmod", "dnsmasq-base",
+    "iproute2", "tcpdump", "bash",
 )
 
 #: Programs copied from those packages (paths inside the packages); the
@@ -62,7 +67,12 @@ PROGRAMS: tuple[str, ...] = (
     "usr/bin/containerd", "usr/bin/containerd-shim-runc-v2", "usr/bin/crun",
     "usr/sbin/runc", "usr/bin/tini", "usr/bin/tini-static", "usr/sbin/xtables-nft-multi",
     "bin/kmod", "usr/bin/kmod", "usr/sbin/dnsmasq",
+    # the host's side of the lessons (root on the Docker host): both package layouts
+    "bin/ip", "usr/bin/ip", "bin/ss", "usr/bin/ss", "sbin/bridge", "usr/sbin/bridge",
+    "usr/bin/tcpdump", "usr/sbin/tcpdump", "bin/bash", "usr/bin/bash",
 )
+#: Configuration folders copied whole when a package has them (iproute2's tables).
+CONFIG_DIRS: tuple[str, ...] = ("etc/iproute2", "usr/share/iproute2")
 XTABLES_DIR = "usr/lib/x86_64-linux-gnu/xtables"
 
 #: Symlinks made in the VM: name -> target.
@@ -72,6 +82,9 @@ LINKS: dict[str, str] = {
         "ip6tables-restore", "iptables-nft", "ip6tables-nft")},
     **{f"usr/sbin/{name}": "../../bin/kmod" for name in (
         "modprobe", "insmod", "rmmod", "lsmod", "depmod", "modinfo")},
+    # bash as /bin/sh: Debian's static busybox shell runs its own applets first
+    # (ip, nsenter...), whatever PATH says, hiding iproute2's ip from host scripts
+    "usr/bin/sh": "bash",
 }
 
 #: Kernel modules loaded at boot (with their dependencies). Names missing
@@ -99,8 +112,10 @@ _GUEST_FILES = {  # package data -> path in the VM, mode
 }
 
 _ETC = {
-    "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
-    "etc/group": "root:x:0:\ntty:x:5:\ndocker:x:999:\nnogroup:x:65534:\n",
+    # tcpdump drops root to its own user once the capture is open
+    "etc/passwd": "root:x:0:0:root:/root:/bin/sh\ntcpdump:x:104:104::/nonexistent:/bin/false\n"
+                  "nobody:x:65534:65534:nobody:/:/bin/false\n",
+    "etc/group": "root:x:0:\ntty:x:5:\ntcpdump:x:104:\ndocker:x:999:\nnogroup:x:65534:\n",
     "etc/hosts": "127.0.0.1 localhost labcheck-engine\n",
     "etc/nsswitch.conf": "passwd: files\ngroup: files\nhosts: files dns\n",
     "etc/hostname": "labcheck-engine\n",
@@ -395,6 +410,11 @@ class _Assembler:
             src = self.staging / rel
             if src.exists() or src.is_symlink():
                 _copy(src, self.rootfs / rel)
+        for folder in CONFIG_DIRS:
+            if (self.staging / folder).is_dir():
+                for item in sorted((self.staging / folder).rglob("*")):
+                    if not item.is_dir():
+                        _copy(item, self.rootfs / item.relative_to(self.staging))
         xt = self.staging / XTABLES_DIR
         if xt.is_dir():
             for plugin in sorted(xt.iterdir()):
@@ -404,7 +424,8 @@ class _Assembler:
             dest.parent.mkdir(parents=True, exist_ok=True)
             if not dest.exists() and not dest.is_symlink():
                 os.symlink(target, dest)
-        for name in ("dockerd", "containerd", "crun", "xtables-nft-multi", "dnsmasq"):
+        for name in ("dockerd", "containerd", "crun", "xtables-nft-multi", "dnsmasq", "ip",
+                     "tcpdump", "bash"):
             if not any((self.rootfs / d / name).exists() for d in ("usr/bin", "usr/sbin")):
                 raise EnvironmentProblem(f"the packages gave no {name}: the package "
                                          "layout differs from what labcheck knows")
@@ -417,10 +438,14 @@ class _Assembler:
         self._busybox_links()
 
     def _busybox_links(self) -> None:
+        """Busybox's applets, except where a package gave the real program (in any
+        folder of PATH: busybox's ``/sbin/ip`` would otherwise hide iproute2's ``/bin/ip``)."""
+        real = {p.name for d in ("usr/bin", "usr/sbin") if (self.rootfs / d).is_dir()
+                for p in (self.rootfs / d).iterdir()}
         out = _run([str(self.rootfs / "bin/busybox"), "--list-full"], "busybox --list-full")
         for rel in out.split():
             dest = self.rootfs / rel
-            if dest.exists() or dest.is_symlink():
+            if dest.exists() or dest.is_symlink() or Path(rel).name in real:
                 continue
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.symlink("/bin/busybox", dest)
@@ -525,6 +550,9 @@ class _Assembler:
         for meta in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
             if (src / meta).is_file():
                 _copy(src / meta, dest / meta)
+        config = self.staging / "boot" / f"config-{version}"
+        if config.is_file():  # what the kernel can do, for labcheck.survey on the Docker host
+            _copy(config, self.rootfs / "boot" / config.name)
         self._depmod(self.rootfs, version)
         (self.rootfs / "etc/labcheck/modules").write_text(" ".join(order) + "\n",
                                                           encoding="utf-8")
