@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test-vm: the engine VM end to end, as an unprivileged user made for
 # the test, who cannot use this machine's Docker socket (no daemon for them):
-# build the image, start the engine, the no-egress tests, lessons 01 and 02
+# build the image, start the engine, the no-egress tests, root on the Docker host
+# (the VM) through labcheck.docker_host, lessons 01 and 02 (all of it)
 # under nbval, one exercise graded pass and fail, ready() starting the VM by
 # itself, stop. Prints the time of each step. Run as root (it makes the user).
 set -euo pipefail

@@ -133,3 +133,28 @@ def test_status_names_the_engine(engine):
     st = qemu.status(engine[0])
     assert st.running and st.version and st.state and st.state.docker_host.startswith(
         "tcp://127.0.0.1:")
+
+
+def test_root_on_the_docker_host_is_the_vm_with_the_tools_the_lessons_use(client):
+    from labcheck.live.dockerhost import docker_host
+
+    host = docker_host(client)
+    access = host.access()
+    assert access.ok and access.where == "another machine", access
+    assert host.run("hostname").check().stdout.strip() == "labcheck-engine"  # the VM itself
+    assert "iproute2" in host.run("ip -V").check().stdout  # the full ip, not busybox's
+    for tool in ("ss", "tcpdump", "iptables", "nsenter", "bash"):
+        assert host.run(f"command -v {tool}").ok, tool
+    # a network namespace made, used and removed (lesson 02's outside world, lesson 04's LAN)
+    ns = host.scoped_name("labcheck-vmtest")
+    made = host.run(f"set -e; ip netns add {ns}; ip -n {ns} link set lo up; "
+                    f"ip netns exec {ns} ping -c 1 -W 2 127.0.0.1 >/dev/null; ip netns list")
+    host.run(f"ip netns del {ns}")
+    assert made.ok and ns in made.stdout, made
+    assert ns not in host.run("ip netns list").stdout
+    # tcpdump captures on the VM's loopback: the one ping sent, and nothing when none is
+    seen = host.run("tcpdump -c 1 -nli lo icmp 2>/dev/null & sleep 2; "
+                    "ping -c 1 -W 1 127.0.0.1 >/dev/null; wait")
+    assert seen.ok and "ICMP echo request" in seen.stdout, seen
+    quiet = host.run("timeout 3 tcpdump -c 1 -nli lo udp port 9 2>/dev/null; true")
+    assert "UDP" not in quiet.stdout
