@@ -29,6 +29,9 @@ def register(sub: Any) -> None:
     build.add_argument("--apt-source", metavar="LINE",
                        help="take the packages from this apt source line (kept in a private "
                             "apt state), e.g. 'deb http://deb.debian.org/debian bookworm main'")
+    build.add_argument("--engine", choices=["sid"], default=None,
+                       help="the engine from Debian unstable (sid: Docker 28.x today) instead "
+                            "of the distribution's docker.io; recorded in the manifest")
     build.add_argument("--refresh", action="store_true",
                        help="download the packages again instead of reusing the cached ones")
     build.add_argument("--no-save", action="store_true",
@@ -52,10 +55,11 @@ def run(args: argparse.Namespace) -> int:
     if action == "build":
         began = time.monotonic()
         source = AptSource(args.apt_source) if args.apt_source else None
-        result, cold = engine.build(paths, source=source, refresh=args.refresh,
+        result, cold = engine.build(paths, source=source, engine=args.engine,
+                                    refresh=args.refresh,
                                     save_state=not args.no_save, say=print)
         print(f"image: kernel {result.kernel_version}, {len(result.modules)} modules, "
-              f"docker.io {result.packages.get('docker.io', '?')}, initramfs "
+              f"docker.io {result.packages.get('docker.io', '?')} ({result.engine}), initramfs "
               f"{result.initrd_bytes // (1 << 20)} MiB, in {paths.image}")
         if cold is not None:
             print(f"ready state saved (a cold boot took {cold:.0f} s to answer)")

@@ -25,6 +25,12 @@ What goes in (one place: :data:`PACKAGES`, :data:`MODULES`):
 
 The versions taken are written to ``manifest.json`` beside the image. A
 second build reuses the downloaded packages (``refresh=True`` fetches again).
+
+``engine="sid"`` takes the engine itself (:data:`ENGINES`: docker.io and
+containerd, Docker 28.x today) from Debian unstable, through a private apt
+source on the Debian archive the machine already uses, as
+``scripts/fetch-engine.sh`` does; everything else stays the distribution's
+(unstable's runc needs a newer glibc, and crun serves anyway).
 """
 
 from __future__ import annotations
@@ -45,8 +51,8 @@ from typing import Callable, Iterable, Sequence
 from ...errors import EnvironmentProblem
 from .paths import EnginePaths
 
-__all__ = ["PACKAGES", "KERNEL_METAS", "MODULES", "BuildResult", "AptSource", "build_image",
-           "module_closure", "parse_ldd", "missing_tools"]
+__all__ = ["PACKAGES", "KERNEL_METAS", "MODULES", "ENGINES", "BuildResult", "AptSource",
+           "build_image", "module_closure", "parse_ldd", "missing_tools", "debian_archive"]
 
 Say = Callable[[str], None]
 
@@ -59,6 +65,14 @@ PACKAGES: tuple[str, ...] = (
     "iptables", "libxtables12", "kmod", "dnsmasq-base",
     "iproute2", "tcpdump", "bash",
 )
+
+#: Engines other than the distribution's: name -> (Debian suite, the packages taken from
+#: it, the default OCI runtime). Unstable's containerd 2 writes OCI specs 1.2, which
+#: Debian 12's crun 1.8 refuses ("unknown version specified") and unstable's crun needs
+#: glibc 2.38: that engine runs with Debian 12's runc (slower under emulation, but it works).
+ENGINES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "sid": ("sid", ("docker.io", "containerd"), "runc"),
+}
 
 #: Programs copied from those packages (paths inside the packages); the
 #: xtables plugins folder is copied whole.
@@ -151,6 +165,47 @@ class AptSource:
         _run(["apt-get", *self.options(paths), "update"], "apt-get update")
 
 
+def debian_archive(environ: dict[str, str] | None = None,
+                   sources: Sequence[Path] | None = None) -> str:
+    """The Debian archive this machine's apt sources use (``$LABCHECK_DEBIAN_ARCHIVE`` wins).
+
+    The first URI ending in ``/debian`` of a one-line ``deb`` entry or a deb822
+    ``URIs:`` field:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     f = Path(tmp) / "debian.sources"
+    ...     _ = f.write_text("Types: deb\\nURIs: http://mirror.example/debian/\\n")
+    ...     debian_archive({}, [f])
+    'http://mirror.example/debian'
+    """
+    env = os.environ if environ is None else environ
+    if env.get("LABCHECK_DEBIAN_ARCHIVE"):
+        return env["LABCHECK_DEBIAN_ARCHIVE"].rstrip("/")
+    if sources is None:
+        folder = Path("/etc/apt/sources.list.d")
+        sources = [Path("/etc/apt/sources.list"),
+                   *(sorted(folder.iterdir()) if folder.is_dir() else [])]
+    for source in sources:
+        try:
+            text = source.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            words = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0]).split()
+            if words[:1] == ["deb"] and len(words) > 1:
+                uris = words[1:2]
+            elif words[:1] == ["URIs:"]:
+                uris = words[1:]
+            else:
+                continue
+            for uri in uris:
+                if re.match(r"(https?|file):.*/debian/?$", uri):
+                    return uri.rstrip("/")
+    raise EnvironmentProblem("no Debian archive (a URI ending in /debian) in the apt sources: "
+                             "set LABCHECK_DEBIAN_ARCHIVE=URL")
+
+
 @dataclass
 class BuildResult:
     """What :func:`build_image` made."""
@@ -163,6 +218,7 @@ class BuildResult:
     initrd_bytes: int
     seconds: float
     notes: list[str] = field(default_factory=list)
+    engine: str = "distribution"
 
 
 def missing_tools() -> list[str]:
@@ -381,8 +437,8 @@ class _Assembler:
         self.packages: dict[str, Path] = {}
         self.notes: list[str] = []
 
-    def add_packages(self, names: Iterable[str]) -> None:
-        debs = self.fetcher.fetch(names)
+    def add_packages(self, names: Iterable[str], fetcher: "_Fetcher | None" = None) -> None:
+        debs = (fetcher or self.fetcher).fetch(names)
         self.packages.update(debs)
         _extract(debs, self.staging, self.extracted)
 
@@ -404,6 +460,14 @@ class _Assembler:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes((guest / name).read_bytes())
             dest.chmod(mode)
+
+    def default_runtime(self, name: str) -> None:
+        """Make ``name`` (a program in the VM's PATH) dockerd's default OCI runtime."""
+        config_file = self.rootfs / "etc/docker/daemon.json"
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+        config["default-runtime"] = name
+        config_file.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        self.notes.append(f"default OCI runtime: {name}")
 
     def programs(self) -> None:
         for rel in PROGRAMS:
@@ -586,9 +650,27 @@ def _pack(rootfs: Path, out: Path) -> None:
     tmp.replace(out)
 
 
+def _engine_fetcher(paths: EnginePaths, engine: str, refresh: bool,
+                    say: Say) -> tuple[_Fetcher, tuple[str, ...], str]:
+    """The fetcher of ``engine``'s packages (own apt state and debs under ``engines/``)."""
+    if engine not in ENGINES:
+        raise EnvironmentProblem(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
+    suite, packages, _runtime = ENGINES[engine]
+    source = AptSource(f"deb {debian_archive()} {suite} main")
+    engine_paths = EnginePaths(paths.root / "engines" / engine)
+    fetcher = _Fetcher(engine_paths, source, refresh, say)
+    if refresh or any(p not in fetcher.index for p in packages):
+        source.prepare(engine_paths, say)
+    return fetcher, packages, source.line
+
+
 def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = None,
-                refresh: bool = False, say: Say = print) -> BuildResult:
-    """Fetch, unpack and pack the VM image into ``paths.image``; return what was taken."""
+                engine: str | None = None, refresh: bool = False,
+                say: Say = print) -> BuildResult:
+    """Fetch, unpack and pack the VM image into ``paths.image``; return what was taken.
+
+    ``engine`` names one of :data:`ENGINES` (None: the distribution's docker.io).
+    """
     paths = paths or EnginePaths.default()
     lacking = missing_tools()
     if lacking:
@@ -598,6 +680,11 @@ def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = 
     if source is not None:
         source.prepare(paths, say)
     fetcher = _Fetcher(paths, source, refresh, say)
+    engine_fetcher: _Fetcher | None = None
+    engine_pkgs: tuple[str, ...] = ()
+    engine_line = ""
+    if engine:
+        engine_fetcher, engine_pkgs, engine_line = _engine_fetcher(paths, engine, refresh, say)
     kernel_pkgs = fetcher.kernel_packages()
     kernel_pkg = kernel_pkgs[0]
     paths.image.mkdir(parents=True, exist_ok=True)
@@ -606,9 +693,14 @@ def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = 
         staging.mkdir()
         rootfs.mkdir()
         asm = _Assembler(staging, rootfs, fetcher, say)
-        asm.add_packages([*kernel_pkgs, *PACKAGES])
+        asm.add_packages([*kernel_pkgs, *(p for p in PACKAGES if p not in engine_pkgs)])
+        if engine_fetcher is not None:
+            say(f"the engine from Debian {engine}: {' '.join(engine_pkgs)}")
+            asm.add_packages(engine_pkgs, engine_fetcher)
         say("assembling the root tree")
         asm.skeleton()
+        if engine:
+            asm.default_runtime(ENGINES[engine][2])
         asm.programs()
         asm.libraries()
         version, modules, missing = asm.kernel(kernel_pkg)
@@ -628,6 +720,8 @@ def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = 
         "kernel_package": kernel_pkg,
         "packages": versions,
         "apt_source": source.line if source else "the machine's apt lists",
+        "engine": engine or "distribution",
+        "engine_source": engine_line or None,
         "modules": modules,
         "missing_modules": missing,
         "initrd_sha256": digest.hexdigest(),
@@ -636,4 +730,4 @@ def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = 
     paths.manifest.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     paths.snapshot_disk.unlink(missing_ok=True)  # a saved state belongs to the old image
     return BuildResult(paths, version, versions, modules, missing, paths.initrd.stat().st_size,
-                       time.monotonic() - start, asm.notes)
+                       time.monotonic() - start, asm.notes, engine or "distribution")

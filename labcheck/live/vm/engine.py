@@ -35,7 +35,7 @@ def prepare_engine(host: str, paths: EnginePaths) -> None:
 
 
 def build(paths: EnginePaths | None = None, *, source: AptSource | None = None,
-          refresh: bool = False, save_state: bool = True,
+          engine: str | None = None, refresh: bool = False, save_state: bool = True,
           say: Say = print) -> tuple[BuildResult, float | None]:
     """Build the image; then boot it once and save the ready state (unless told not to).
 
@@ -43,7 +43,7 @@ def build(paths: EnginePaths | None = None, *, source: AptSource | None = None,
     (None when no state was saved).
     """
     paths = paths or EnginePaths.default()
-    result = build_image(paths, source=source, refresh=refresh, say=say)
+    result = build_image(paths, source=source, engine=engine, refresh=refresh, say=say)
     cold: float | None = None
     if save_state:
         if qemu_binary() is None:
