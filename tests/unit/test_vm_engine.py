@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from labcheck.errors import EnvironmentProblem
 from labcheck.live.vm import forwarder
-from labcheck.live.vm.build import module_closure, parse_ldd
+from labcheck.live.vm.build import ENGINES, PACKAGES, debian_archive, module_closure, parse_ldd
 from labcheck.live.vm.engine import env_lines
 from labcheck.live.vm.paths import EnginePaths, engine_dir
 from labcheck.live.vm.qemu import VmConfig, command_line
@@ -102,3 +103,26 @@ def test_module_closure_orders_dependencies_first_and_skips_builtins():
     order, missing = module_closure(["xt_nat", "bridge", "nf-conntrack"], deps, {"bridge"})
     assert order == ["libcrc32c", "nf_conntrack", "nf_nat", "xt_nat"]
     assert missing == []
+
+
+def test_the_debian_archive_comes_from_the_apt_sources_or_the_override(tmp_path):
+    one_line = tmp_path / "sources.list"
+    one_line.write_text("# deb http://old.example/debian bookworm main\n"
+                        "deb-src http://src.example/debian bookworm main\n"
+                        "deb [arch=amd64 signed-by=/k.gpg] http://mirror.example/debian/ "
+                        "bookworm main\n")
+    assert debian_archive({}, [one_line]) == "http://mirror.example/debian"
+    assert debian_archive({"LABCHECK_DEBIAN_ARCHIVE": "http://own.example/debian/"},
+                          [one_line]) == "http://own.example/debian"
+    ubuntu = tmp_path / "ubuntu.list"
+    ubuntu.write_text("deb http://archive.ubuntu.com/ubuntu jammy main\n")
+    with pytest.raises(EnvironmentProblem, match="LABCHECK_DEBIAN_ARCHIVE"):
+        debian_archive({}, [ubuntu])
+
+
+def test_the_newer_engine_replaces_only_the_engines_packages():
+    suite, packages, runtime = ENGINES["sid"]
+    assert suite == "sid" and set(packages) == {"docker.io", "containerd"}
+    assert set(packages) <= set(PACKAGES) and runtime in ("runc", "crun")
+    # the host tools the lessons run as root on the Docker host are in every image
+    assert {"iproute2", "tcpdump", "bash"} <= set(PACKAGES)
