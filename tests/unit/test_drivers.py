@@ -196,3 +196,16 @@ def test_veth_names_fit_the_kernel_limit_and_differ_by_owner():
     assert all(len(n) <= 15 for n in (long_owner.parent, long_owner.peer))
     assert VethLan.for_owner("04") == VethLan.for_owner("04")
     assert VethLan.for_owner("04").parent != VethLan.for_owner("05").parent
+
+
+def test_root_on_the_docker_host_makes_the_veth_lan_wherever_the_host_is():
+    vm = with_(LINUX_ROOT, local=False, is_root=False, host_root=True)
+    macvlan = assess(vm, DISTRO)["macvlan"]
+    assert macvlan.runs and "veth pair" in macvlan.reason and "engine VM" in macvlan.reason
+    assert assess(vm, DISTRO)["ipvlan"].runs
+    # the same VM without root there: another machine, nothing to make a parent with
+    no_root = assess(with_(vm, host_root=False), DISTRO)["macvlan"]
+    assert not no_root.runs and "another machine" in no_root.reason
+    # a local daemon used by a non-root member of the docker group: root on its host all the same
+    member = assess(with_(LINUX_ROOT, is_root=False, host_root=True), FIRECRACKER)["macvlan"]
+    assert member.runs and "veth pair" in member.reason
