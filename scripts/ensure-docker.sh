@@ -62,7 +62,7 @@ host_tools() {
     # labcheck.docker_host): on a Debian/Ubuntu machine whose daemon we run, install it.
     command -v tcpdump >/dev/null 2>&1 && return 0
     [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
-    say "installing tcpdump (lesson 07's packet capture)"
+    say "adding tcpdump with apt-get (lesson 07's packet capture)"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcpdump >/dev/null 2>&1 ||
         { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcpdump >/dev/null; } ||
         say "could not install tcpdump: lesson 07 skips its packet capture"
