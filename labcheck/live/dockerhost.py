@@ -13,6 +13,10 @@ helper container made from the lab image, with root's capabilities:
   own programs run (``ip``, ``iptables``, ``tcpdump``), as root. (Not pid 1's:
   some hosts, a Firecracker VM for one, deny even root a look at pid 1.)
 
+:meth:`DockerHost.run` waits for a script and returns what it printed;
+:meth:`DockerHost.start` returns at once with a :class:`HostJob`, for a
+command that must run while the caller acts (a packet capture during a ping).
+
 This is the same power the docker group always gives (whoever can use the
 daemon is root on its host); labcheck only uses it for what a lesson shows.
 A rootless engine, or a hosted one that refuses such a helper, gives
