@@ -18,13 +18,16 @@ from labcheck.probes import HostLinks, LinkIndexes, ProbeResult
 from labcheck.snapshot import Container, Endpoint, Network, Snapshot
 
 # Recorded on Engine 20.10 (ip -o link on the host, abridged) and inside container 'left'.
-HOST = """1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT
-2: docker0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT
-3: br-8b8f557841b0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP
-5: vethab808a6@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master br-8b8f557841b0 state UP
-7: veth48276c5@if6: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master docker0 state UP
-9: vethfree@if8: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP
-"""
+HOST = "\n".join([
+    "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT",
+    "2: docker0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN",
+    "3: br-8b8f557841b0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP",
+    "5: vethab808a6@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue "
+    "master br-8b8f557841b0 state UP",
+    "7: veth48276c5@if6: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue "
+    "master docker0 state UP",
+    "9: vethfree@if8: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP",
+]) + "\n"
 MAC = "02:42:0a:d6:00:02"
 
 
