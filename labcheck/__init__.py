@@ -55,6 +55,8 @@ __all__ = [
     # drivers a lesson sets up where the host allows (a veth LAN, a single-node swarm)
     "survey", "VethLan", "SwarmSession", "remove_services",
     "docker_host",
+    # the Docker host's own tools' output, read (lesson 07)
+    "parse_ip_link", "parse_iptables_save", "added_rules", "parse_tcpdump", "bridge_name",
 ]
 
 #: Names imported on first use: name -> module.
@@ -70,6 +72,8 @@ _LAZY = {
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
     "docker_host": "live.dockerhost",
+    "parse_ip_link": "hostside", "parse_iptables_save": "hostside", "added_rules": "hostside",
+    "parse_tcpdump": "hostside", "bridge_name": "hostside",
 }
 
 
