@@ -47,8 +47,10 @@ def grade(exercise: Exercise, snapshot: "Snapshot", *,
     """Grade ``exercise`` (already bound) on ``snapshot``. Pure: no daemon.
 
     ``revealed`` counts the hints revealed (see :mod:`labcheck.exercises.hints`);
-    their penalties come off the score.
+    their penalties come off the score. Compose objects are found in
+    ``snapshot`` by their labels (:meth:`Exercise.resolved`).
     """
+    exercise = exercise.resolved(snapshot)
     counts = dict(revealed or {})
     results = []
     for item in exercise.checks:
@@ -72,11 +74,12 @@ def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | N
     """Load (by id) and bind an exercise.
 
     The binding comes from ``names``/``ports``, else ``suffix``, else
-    ``LABCHECK_SUFFIX``, else a saved snapshot's own record of it.
+    ``LABCHECK_SUFFIX``, else a saved snapshot's own record of it. With a
+    ``snapshot``, Compose objects get their real names from it as well.
     """
     ex = load_exercise(exercise, dirs) if isinstance(exercise, str) else exercise
     if not ex.binding.is_identity:
-        return ex
+        return ex.resolved(snapshot) if snapshot is not None else ex
     suffix = suffix or os.environ.get(SUFFIX_ENV) or None
     if names is None and not suffix and snapshot is not None and not ports:
         saved = snapshot.meta.get("names") if snapshot.meta.get("exercise") == ex.id else None
@@ -84,7 +87,8 @@ def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | N
         if isinstance(saved, dict) and saved:
             names = {str(k): str(v) for k, v in saved.items()}
             ports = {int(k): int(v) for k, v in saved_ports.items()}
-    return ex.bind(ex.binding_for(suffix=suffix, names=names, ports=ports))
+    ex = ex.bind(ex.binding_for(suffix=suffix, names=names, ports=ports))
+    return ex.resolved(snapshot) if snapshot is not None else ex
 
 
 def hint(exercise: "str | Exercise", check_id: str | None = None, *,
