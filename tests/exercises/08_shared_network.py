@@ -47,7 +47,7 @@ def blog_not_shared(lab, names) -> None:
 
 
 def not_external(lab, names) -> None:
-    """Each file declares its own 'shared' network: Compose makes two, shop_shared and blog_shared."""
+    """Each file declares its own network shared: Compose makes shop_shared and blog_shared."""
     build(lab, names, external=False)
 
 

@@ -45,7 +45,7 @@ def compose_available() -> str | None:
 
 
 def _labelled(spec: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
-    out = {key: value for key, value in spec.items()}
+    out = dict(spec)
     out["services"] = {name: {**service, "labels": {**service.get("labels", {}), **labels}}
                        for name, service in spec.get("services", {}).items()}
     networks = {}

@@ -6,8 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from labcheck.compose import (NETWORK_LABEL, NUMBER_LABEL, ONEOFF_LABEL, PROJECT_LABEL,
-                              SERVICE_LABEL, ComposeRef, resolve_names)
+from labcheck.compose import (
+    NETWORK_LABEL,
+    NUMBER_LABEL,
+    ONEOFF_LABEL,
+    PROJECT_LABEL,
+    SERVICE_LABEL,
+    ComposeRef,
+    resolve_names,
+)
 from labcheck.exercises import ExerciseFileError, load_exercise, parse_exercise
 from labcheck.grading import grade, resolve_exercise
 from labcheck.probes import ProbeResult, Reach, Resolve
