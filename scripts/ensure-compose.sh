@@ -12,6 +12,7 @@
 #     other users: ~/.docker/cli-plugins/docker-compose                 (that user only)
 # - No docker CLI at all, or the plugin cannot be had: one line saying what to do, exit 1.
 #   Lesson 08 alone needs Compose; callers treat a failure here as a warning.
+# LABCHECK_CLI_PLUGINS_DIR overrides where the plugin goes; LABCHECK_ENGINES_DIR is fetch-engine.sh's cache.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,7 +22,9 @@ say() { printf 'ensure-compose: %s\n' "$*" >&2; }
 command -v docker >/dev/null 2>&1 || { say "no docker CLI: install Docker first (make daemon)"; exit 1; }
 if docker compose version >/dev/null 2>&1; then exit 0; fi
 
-if [ "$(id -u)" = 0 ]; then
+if [ -n "${LABCHECK_CLI_PLUGINS_DIR:-}" ]; then   # tests: somewhere of their own
+    dest=$LABCHECK_CLI_PLUGINS_DIR
+elif [ "$(id -u)" = 0 ]; then
     dest=/usr/local/lib/docker/cli-plugins
 else
     dest=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
