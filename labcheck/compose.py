@@ -26,18 +26,22 @@ Pure: it reads a Snapshot, never a daemon.
 ('my-web', 'shop_front', 'shop-web-1')
 >>> resolve_names((web, front, ComposeRef("db", "service", "shop", "db")), snap)
 {'web': 'my-web', 'front': 'shop_front', 'db': 'shop-db-1'}
+>>> compose_advice("network 'shop_front' does not exist. Try: docker network create shop_front",
+...                ("shop",))
+"network 'shop_front' does not exist. Change the compose file, then: docker compose -p shop \
+up -d (by hand, until the next up: docker network create shop_front)"
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Literal, Mapping
+from typing import TYPE_CHECKING, Iterable, Literal, Mapping, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from .snapshot import Snapshot
 
 __all__ = ["PROJECT_LABEL", "SERVICE_LABEL", "NETWORK_LABEL", "NUMBER_LABEL", "ONEOFF_LABEL",
-           "ComposeRef", "resolve_names"]
+           "ComposeRef", "resolve_names", "compose_advice"]
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
@@ -107,3 +111,24 @@ def resolve_names(refs: Iterable[ComposeRef], snapshot: "Snapshot",
         project = projects.get(ref.project, ref.project)
         out[ref.name] = ref.find(snapshot, project) or ref.conventional_name(project)
     return out
+
+
+def compose_advice(message: str, projects: Sequence[str]) -> str:
+    """A check's advice (``Try: docker ...``, ``Create it with docker run ...``) turned
+    toward the compose file.
+
+    For an object Compose made, the fix belongs in the compose file: a
+    ``docker network connect`` by hand lasts until the next ``up``, and a
+    ``docker run`` makes a container that is not the service's.
+    """
+    if not projects:
+        return message
+    ups = " and ".join(f"docker compose -p {p} up -d" for p in projects)
+    head, found, command = message.partition(" Try: docker ")
+    if found:
+        return (f"{head} Change the compose file, then: {ups} "
+                f"(by hand, until the next up: docker {command.rstrip('.')})")
+    head, found, _ = message.partition(" Create it with docker ")
+    if found:
+        return f"{head} Is the service in the compose file? Then: {ups}"
+    return message
