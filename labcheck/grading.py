@@ -98,12 +98,13 @@ def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | N
     """Load (by id) and bind an exercise.
 
     The binding comes from ``names``/``ports``, else ``suffix``, else
-    ``LABCHECK_SUFFIX``, else a saved snapshot's own record of it. With a
-    ``snapshot``, Compose objects get their real names from it as well.
+    ``LABCHECK_SUFFIX``, else a saved snapshot's own record of it. Compose
+    objects stay unresolved: they are found in each snapshot graded
+    (:meth:`Exercise.resolved`, which :func:`grade` calls).
     """
     ex = load_exercise(exercise, dirs) if isinstance(exercise, str) else exercise
     if not ex.binding.is_identity:
-        return ex.resolved(snapshot) if snapshot is not None else ex
+        return ex
     suffix = suffix or os.environ.get(SUFFIX_ENV) or None
     if names is None and not suffix and snapshot is not None and not ports:
         saved = snapshot.meta.get("names") if snapshot.meta.get("exercise") == ex.id else None
@@ -111,8 +112,7 @@ def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | N
         if isinstance(saved, dict) and saved:
             names = {str(k): str(v) for k, v in saved.items()}
             ports = {int(k): int(v) for k, v in saved_ports.items()}
-    ex = ex.bind(ex.binding_for(suffix=suffix, names=names, ports=ports))
-    return ex.resolved(snapshot) if snapshot is not None else ex
+    return ex.bind(ex.binding_for(suffix=suffix, names=names, ports=ports))
 
 
 def hint(exercise: "str | Exercise", check_id: str | None = None, *,

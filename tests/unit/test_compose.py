@@ -84,8 +84,9 @@ def test_resolved_maps_containers_and_networks_but_not_looked_up_names():
 
 
 def test_the_bound_project_is_the_one_looked_for():
-    ex = resolve_exercise(parse_exercise(EXERCISE, "c.yaml"), suffix="x1",
-                          snapshot=shop("shop-x1"))
+    ex = resolve_exercise(parse_exercise(EXERCISE, "c.yaml"), suffix="x1")
+    assert ex.compose, "binding leaves Compose objects to each snapshot graded"
+    ex = ex.resolved(shop("shop-x1"))
     assert ex.check("on-back").params == {"container": "custom-db", "network": "shop-x1_back",
                                           "only": False}
     assert ex.check("plain-runs").params["container"] == "plain-x1"
@@ -168,3 +169,37 @@ def test_failing_compose_checks_point_at_the_compose_file_and_plain_ones_do_not(
     assert "Is the service in the compose file? Then: docker compose -p shop up -d" in missing
     suffixed = grade(resolve_exercise(parse_exercise(EXERCISE, "c.yaml"), suffix="x1"), flat)
     assert "docker compose -p shop-x1 up -d" in suffixed.result("on-back").message
+
+
+def _submission(tmp_path, student, db_name, net_id):
+    from labcheck.batch import submission
+
+    def long_id(text):
+        return (text * 64)[:64]
+
+    nets = tuple(Network(f"shop_{key}", long_id(net_id + key), "bridge",
+                         labels={PROJECT_LABEL: "shop", NETWORK_LABEL: key})
+                 for key in ("front", "back"))
+    db = Container(db_name, long_id(student), state="running",
+                   endpoints=(Endpoint("shop_back", ipv4="10.214.1.3"),),
+                   labels={PROJECT_LABEL: "shop", SERVICE_LABEL: "db", NUMBER_LABEL: "1"})
+    snap = Snapshot(networks=nets, containers=(db,),
+                    meta={"exercise": "08-compose-tiers", "names": {}, "ports": {}})
+    path = tmp_path / f"{student}.json"
+    submission(snap, load_exercise("08-compose-tiers"), student=student).save(path)
+    return path
+
+
+def test_batch_grading_finds_each_submissions_own_compose_objects(tmp_path):
+    from labcheck.batch import grade_files
+
+    first = _submission(tmp_path, "ann", "ann-db", "a")
+    second = _submission(tmp_path, "ben", "shop-db-1", "b")
+    copied = _submission(tmp_path, "cal", "cal-db", "a")      # ann's network ids
+    result = grade_files([first, second, copied])
+    reports = {g.student: g.report for g in result.graded}
+    for student, name in (("ann", "ann-db"), ("ben", "shop-db-1"), ("cal", "cal-db")):
+        assert reports[student].result("db-on-back-only").passed, student
+        assert f"'{name}'" in reports[student].result("db-on-back-only").message
+    flags = {g.student: g.flags for g in result.graded}
+    assert flags["ben"] == () and "cal" in flags["ann"][0] and "ann" in flags["cal"][0]
