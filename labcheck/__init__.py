@@ -28,7 +28,16 @@ from .live.daemon import connect
 from .live.images import ensure_lab_image
 from .live.ownership import reset
 from .ownership import lesson_labels
-from .probes import HostReach, HttpGet, Probe, ProbeResult, Reach, ReadResolvConf, Resolve
+from .probes import (
+    HostReach,
+    HttpGet,
+    Probe,
+    ProbeResult,
+    Reach,
+    ReachStandIn,
+    ReadResolvConf,
+    Resolve,
+)
 from .snapshot import Container, Endpoint, Network, PortBinding, Snapshot
 
 __all__ = [
@@ -41,6 +50,7 @@ __all__ = [
     "Snapshot", "Network", "Container", "Endpoint", "PortBinding",
     # probes
     "Probe", "ProbeResult", "Resolve", "Reach", "HttpGet", "ReadResolvConf", "HostReach",
+    "ReachStandIn",
     # daemon
     "connect", "collect", "LAB_IMAGE", "ensure_lab_image", "lesson_labels", "reset",
     # exercises and grading (imported lazily, see __getattr__)

@@ -9,6 +9,7 @@
 #   docker0 gateway, which answers NXDOMAIN to every name, so no lookup ever
 #   leaves the machine), and wait until it answers.
 # - Otherwise: one message with the command to run, exit 1.
+# - Then Compose v2 (lesson 08): scripts/ensure-compose.sh, a warning if it cannot be had.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -68,8 +69,12 @@ host_tools() {
         say "could not install tcpdump: lesson 07 skips its packet capture"
 }
 
+# Compose v2 for lesson 08 (scripts/ensure-compose.sh): a warning, never a failure here.
+ensure_compose() { bash "$here/ensure-compose.sh" || true; }
+
 if answers; then
     if ours; then start_lab_dns; fence_off_machine; host_tools; fi
+    ensure_compose
     exit 0
 fi
 
@@ -111,6 +116,7 @@ for _ in $(seq 1 60); do
         start_lab_dns
         fence_off_machine
         say "Docker daemon is up"
+        ensure_compose
         exit 0
     fi
     sleep 0.5
