@@ -33,6 +33,8 @@ class Exercise:
     ``networks`` and ``container_names`` are the objects it concerns, by
     logical name (those a :class:`~labcheck.checks.base.Binding` maps).
     ``binding`` is the binding applied so far (identity for a fresh load).
+    ``reveal`` is shown only once every check passes: for a break-and-fix
+    exercise, what the hidden fault was and why the symptom looked as it did.
     """
 
     id: str
@@ -44,6 +46,7 @@ class Exercise:
     networks: tuple[str, ...] = ()
     container_names: tuple[str, ...] = ()
     source: str = ""
+    reveal: str = ""
     binding: Binding = field(default_factory=Binding, compare=False)
 
     @property
