@@ -54,6 +54,8 @@ __all__ = [
     "predict", "solutions_enabled",
     # drivers a lesson sets up where the host allows (a veth LAN, a single-node swarm)
     "survey", "VethLan", "SwarmSession", "remove_services",
+    # troubleshooting (lesson 06): broken apps to repair, and the routine that finds the fault
+    "scenario", "diagnose",
 ]
 
 #: Names imported on first use: name -> module.
@@ -68,6 +70,7 @@ _LAZY = {
     "predict": "teaching", "solutions_enabled": "teaching",
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
+    "scenario": "live.scenarios", "diagnose": "live.diagnose",
 }
 
 

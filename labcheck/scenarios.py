@@ -14,7 +14,7 @@ builder knows an address only once it has built the app).
 >>> s.title
 'The app cannot find its database'
 >>> print(s.symptom_for({"app": "app-x1"}).splitlines()[0])
-"Orders are failing. app-x1's /health answers 404 and its log says: nc: bad address 'postgers'."
+Orders are failing. app-x1's /health answers 404 and its log says: nc: bad address 'postgers'.
 >>> sorted(SCENARIOS)[:2]
 ['06-alias', '06-default-bridge']
 """
@@ -65,12 +65,12 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         client="host", target="site", port=8062),
     Scenario(
         "06-alias", "The API cannot find 'database'",
-        "{api} logs: 'nc: bad address database'. The database {db} is up, and the admin "
-        "tools on {admin} reach it as 'database' without trouble.",
+        "From {api}, 'nc database 5432' says: bad address 'database'.\nThe database {db} "
+        "is up, and the admin tools on {admin} reach it as 'database' without trouble.",
         client="api", target="database", port=5432),
     Scenario(
         "06-default-bridge", "The app cannot find its cache",
-        "{app} logs: 'nc: bad address cache' every second. {cache} is running and "
+        "From {app}, 'nc cache 6379' says: bad address 'cache'.\n{cache} is running and "
         "answers on port 6379 when asked by its address.",
         client="app", target="cache", port=6379),
     Scenario(

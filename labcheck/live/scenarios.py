@@ -14,10 +14,11 @@ default bridge, published on that bridge's gateway address only.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Callable
 
 from ..checks.base import Binding
-from ..lab import IDLE_COMMAND, http_command
+from ..lab import http_command
 from ..probes import Listening
 from ..scenarios import DB_ALIAS, TYPO_HOST, Scenario, scenario_info
 from .lab import Lab
@@ -45,9 +46,8 @@ def health_command(db_host_var: str = "DB_HOST", port: int = 8000, db_port: int 
     environment variable; busybox httpd then answers 200 for ``/health``, or
     404 while the file is missing.
     """
-    loop = (f"while :; do if timeout 2 nc ${db_host_var} {db_port} </dev/null >/dev/null 2>&1; "
-            "then echo ok > /www/health; "
-            f"else rm -f /www/health; echo \"nc: cannot reach ${db_host_var}\"; fi; sleep 1; done")
+    loop = (f"while :; do if timeout 2 nc ${db_host_var} {db_port} </dev/null >/dev/null; "
+            "then echo ok > /www/health; else rm -f /www/health; fi; sleep 1; done")
     return ["sh", "-c", f"mkdir -p /www; echo app > /www/index.html; trap 'exit 0' TERM INT; "
                         f"({loop}) & httpd -f -p {port} -h /www & wait $!"]
 
@@ -117,10 +117,8 @@ def _port_taken(lab: Lab, n: Binding) -> dict[str, str]:
     lab.run(n["old-blog"], command=http_command(80, "old blog"), ports={80: ("127.0.0.1", port)})
     lab.run(n["blog"], command=http_command(80, "new blog"), ports={80: ("127.0.0.1", port)},
             start=False)
-    try:
-        lab.client.api.start(n["blog"])   # refused: the port is already allocated
-    except docker.errors.APIError:
-        pass
+    with contextlib.suppress(docker.errors.APIError):   # refused: the port is allocated
+        lab.client.api.start(n["blog"])
     wait_listening(lab, n["old-blog"], 80)
     return {"port": str(port)}
 
