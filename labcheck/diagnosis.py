@@ -188,8 +188,10 @@ def _listening_step(snapshot: Snapshot, box: Container, port: int | None,
     if result is None or not result.ran:
         why = result.detail if result else f"{box.name} is not running"
         return Step("listening", None, f"could not look inside {box.name}: {why}", command)
-    on_port = [a for a in result.addresses if a.rsplit(":", 1)[-1] == str(port)]
-    listed = ", ".join(result.addresses) or "nothing"
+    # Docker's embedded DNS listens inside the container too (127.0.0.11, a random port)
+    mine = [a for a in result.addresses if not a.startswith(EMBEDDED_DNS + ":")]
+    on_port = [a for a in mine if a.rsplit(":", 1)[-1] == str(port)]
+    listed = ", ".join(mine) or "nothing"
     if not on_port:
         return Step("listening", False, f"nothing listens on port {port} inside {box.name} "
                                         f"(it listens on: {listed})", command)

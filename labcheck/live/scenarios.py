@@ -102,7 +102,7 @@ def _internal(lab: Lab, n: Binding) -> dict[str, str]:
     lab.run(n["db"], network=n["vault"], http=5432)
     lab.run(n["fetcher"], network=n["vault"])
     gateway = bridge_gateway(lab.client)
-    lab.run(n["mirror"], command=http_command(80, "updates"), ports={80: (gateway, None)})
+    lab.run(n["mirror"], command=http_command(80, "updates"), ports={80: (gateway, n.port(8065))})
     wait_listening(lab, n["mirror"], 80)
     attrs = lab.client.api.inspect_container(n["mirror"])
     bound = ((attrs.get("NetworkSettings") or {}).get("Ports") or {}).get("80/tcp") or []
@@ -154,14 +154,16 @@ class LiveScenario:
     def id(self) -> str:
         return self.info.id
 
-    def build(self, quiet: bool = False) -> str:
-        """Build the broken app (replacing this lab's earlier one); print and return the symptom."""
+    def build(self, quiet: bool = False) -> None:
+        """Build the broken app (replacing this lab's earlier one); print the symptom.
+
+        The symptom is kept in :attr:`symptom` too (``quiet`` prints nothing).
+        """
         extra = _BUILDERS[self.info.id](self.lab, self.names)
         self.symptom = self.info.symptom_for(dict(self.names.names), **extra)
         if not quiet:
             print(f"Scenario {self.info.id}: {self.info.title}")
             print(self.symptom)
-        return self.symptom
 
     def __repr__(self) -> str:
         return f"<scenario {self.info.id}: {self.info.title}>"
