@@ -76,8 +76,9 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
     Scenario(
         "06-internal", "The fetcher cannot download updates",
         "{fetcher} cannot download updates from the outside world: 'wget {url}' fails "
-        "(it times out, or says 'network is unreachable').\n(Here the outside world is the stand-in {mirror}, reached through this "
-        "machine the way the internet would be.) {fetcher} still reaches {db}.",
+        "(it times out, or says 'network is unreachable').\n(Here the outside world is the "
+        "stand-in {mirror}, reached through this machine the way the internet would be.) "
+        "{fetcher} still reaches {db}.",
         client="fetcher", target="mirror", port=80),
     Scenario(
         "06-port-taken", "The new blog does not start",
