@@ -185,3 +185,29 @@ def test_from_the_host_the_container_port_is_followed_inside():
     d = diagnose_snapshot(snap, HOST, "web", 8062)
     assert d.step("inspect").ok and d.first_failure.name == "connect"
     assert "nothing listens on port 80" in d.step("listening").evidence
+
+
+def test_the_check_panel_shows_the_reveal_only_after_a_pass():
+    pytest.importorskip("ipywidgets")
+    from labcheck.widgets import ExercisePanel
+
+    ex = parse_exercise(_TINY, "tiny.yaml")
+    state = {"snap": Snapshot()}
+    panel = ExercisePanel("tiny", check=lambda _id, progress=None: grade(ex, state["snap"]),
+                          hints=_NoHints())
+    panel.button.click()
+    assert "the fault was X" not in panel.output.outputs[0]["data"]["text/html"]
+    state["snap"] = Snapshot(networks=(Network(name="appnet", id="n1", driver="bridge"),))
+    panel.button.click()
+    assert "the fault was X" in panel.output.outputs[0]["data"]["text/html"]
+
+
+class _NoHints:
+    def shown(self):
+        return []
+
+    def remaining(self):
+        return 0
+
+    def reveal(self):
+        return None
