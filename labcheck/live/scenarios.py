@@ -114,6 +114,7 @@ def _port_taken(lab: Lab, n: Binding) -> dict[str, str]:
     import docker.errors
 
     port = n.port(8066)
+    lab.remove(n["blog"])          # a repaired blog from before holds the port
     lab.run(n["old-blog"], command=http_command(80, "old blog"), ports={80: ("127.0.0.1", port)})
     lab.run(n["blog"], command=http_command(80, "new blog"), ports={80: ("127.0.0.1", port)},
             start=False)
