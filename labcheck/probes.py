@@ -41,6 +41,8 @@ __all__ = [
     "Listening",
     "Sockets",
     "Interfaces",
+    "LinkIndexes",
+    "HostLinks",
     "ProbeResult",
     "group_by_container",
     "lacks_tool",
@@ -340,6 +342,62 @@ class Interfaces(ContainerProbe):
             _last_line(output) or f"reading /proc/net/dev exited {exit_code}")
         return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
                            interfaces=names, detail=detail)
+
+
+@dataclass(frozen=True)
+class LinkIndexes(ContainerProbe):
+    """Each interface of ``container`` with its index and its peer's (``/sys/class/net``).
+
+    A veth end's ``iflink`` is the index of its other end on the Docker host:
+    with :class:`HostLinks` it tells which host interface, and so which
+    bridge, a container is plugged into (:mod:`labcheck.hostside`).
+    """
+
+    kind: ClassVar[str] = "link_indexes"
+
+    def describe(self) -> str:
+        return f"read the interface indexes of container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        from .hostside import LINK_INDEXES_SCRIPT
+
+        return ["sh", "-c", LINK_INDEXES_SCRIPT]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        from .hostside import parse_link_indexes
+
+        links = parse_link_indexes(output)
+        ok = exit_code == 0 and bool(links)
+        detail = ("interfaces: " + ", ".join(f"{link.name} (peer {link.iflink})" for link in links)
+                  if ok else _last_line(output) or f"reading /sys/class/net exited {exit_code}")
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           interfaces=tuple(link.name for link in links), detail=detail)
+
+
+@dataclass(frozen=True)
+class HostLinks(Probe):
+    """The Docker host's network interfaces, as its own ``ip -o link`` lists them.
+
+    Run as root on the Docker host (:func:`labcheck.docker_host`); where
+    there is no such access the result did not run, and says why.
+    """
+
+    kind: ClassVar[str] = "host_links"
+
+    COMMAND: ClassVar[str] = "ip -o link"
+
+    def describe(self) -> str:
+        return "list the Docker host's network interfaces (ip -o link)"
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        from .hostside import parse_ip_link
+
+        links = parse_ip_link(output)
+        ok = exit_code == 0 and bool(links)
+        detail = (f"{len(links)} interfaces on the Docker host" if ok
+                  else _last_line(output) or f"ip -o link exited {exit_code}")
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           interfaces=tuple(link.name for link in links), detail=detail)
 
 
 @dataclass(frozen=True)
