@@ -67,6 +67,8 @@ __all__ = [
     "docker_host",
     # the Docker host's own tools' output, read (lesson 07)
     "parse_ip_link", "parse_iptables_save", "added_rules", "parse_tcpdump", "bridge_name",
+    # troubleshooting (lesson 06): broken apps to repair, and the routine that finds the fault
+    "scenario", "diagnose",
 ]
 
 #: Names imported on first use: name -> module.
@@ -81,6 +83,7 @@ _LAZY = {
     "predict": "teaching", "solutions_enabled": "teaching",
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
+    "scenario": "live.scenarios", "diagnose": "live.diagnose",
     "docker_host": "live.dockerhost",
     "parse_ip_link": "hostside", "parse_iptables_save": "hostside", "added_rules": "hostside",
     "parse_tcpdump": "hostside", "bridge_name": "hostside",

@@ -69,7 +69,8 @@ def grade(exercise: Exercise, snapshot: "Snapshot", *,
     return Report(exercise_id=exercise.id, title=exercise.title, lesson=exercise.lesson,
                   results=tuple(results), penalty=_hints.penalty(exercise, counts),
                   hints_revealed=sum(counts.values()), taken_at=snapshot.taken_at,
-                  names={k: v for k, v in exercise.binding.names.items() if k != v})
+                  names={k: v for k, v in exercise.binding.names.items() if k != v},
+                  reveal=exercise.reveal)
 
 
 def _compose_objects(exercise: Exercise,

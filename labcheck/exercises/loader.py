@@ -43,7 +43,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 #: Environment variable with instructors' exercise folders (os.pathsep-separated).
 ENV_VAR = "LABCHECK_EXERCISES"
 
-_TOP_KEYS = {"id", "title", "lesson", "description", "objects", "hints", "checks"}
+_TOP_KEYS = {"id", "title", "lesson", "description", "objects", "hints", "checks", "reveal"}
 _CHECK_KEYS = {"id", "kind", "title", "points", "hidden", "hints"}
 _BUILTIN_NETWORKS = {"bridge", "host", "none", "default"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -298,7 +298,7 @@ def parse_exercise(text: str, source: str = "<exercise>", folder: str = "") -> E
     if not isinstance(ex_id, str) or not _ID.match(ex_id):
         raise doc.error("id", f"expected a short id of letters, digits, '-', '_' or '.', "
                               f"got {ex_id!r}")
-    for key in ("title", "description"):
+    for key in ("title", "description", "reveal"):
         if key in data and not isinstance(data[key], str):
             raise doc.error(key, f"expected a string, got {data[key]!r}")
     lesson = data.get("lesson", "")
@@ -319,7 +319,8 @@ def parse_exercise(text: str, source: str = "<exercise>", folder: str = "") -> E
                     hints=_hints(doc, data.get("hints"), "hints"),
                     description=str(data.get("description") or "").strip(),
                     networks=networks, container_names=containers, source=source,
-                    compose=compose)
+                    compose=compose,
+                    reveal=str(data.get("reveal") or "").strip())
 
 
 def read_exercise_file(path: str | Path) -> Exercise:

@@ -37,6 +37,9 @@ class Exercise:
     ``compose`` holds the objects Compose made, named by project and service
     (or network) instead of by name; :meth:`resolved` finds their real names
     in a Snapshot (see :mod:`labcheck.compose`).
+
+    ``reveal`` is shown only once every check passes: for a break-and-fix
+    exercise, what the hidden fault was and why the symptom looked as it did.
     """
 
     id: str
@@ -48,6 +51,7 @@ class Exercise:
     networks: tuple[str, ...] = ()
     container_names: tuple[str, ...] = ()
     source: str = ""
+    reveal: str = ""
     binding: Binding = field(default_factory=Binding, compare=False)
     compose: tuple[ComposeRef, ...] = ()
 
