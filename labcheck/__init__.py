@@ -28,7 +28,16 @@ from .live.daemon import connect
 from .live.images import ensure_lab_image
 from .live.ownership import reset
 from .ownership import lesson_labels
-from .probes import HostReach, HttpGet, Probe, ProbeResult, Reach, ReadResolvConf, Resolve
+from .probes import (
+    HostReach,
+    HttpGet,
+    Probe,
+    ProbeResult,
+    Reach,
+    ReachStandIn,
+    ReadResolvConf,
+    Resolve,
+)
 from .snapshot import Container, Endpoint, Network, PortBinding, Snapshot
 
 __all__ = [
@@ -41,6 +50,7 @@ __all__ = [
     "Snapshot", "Network", "Container", "Endpoint", "PortBinding",
     # probes
     "Probe", "ProbeResult", "Resolve", "Reach", "HttpGet", "ReadResolvConf", "HostReach",
+    "ReachStandIn",
     # daemon
     "connect", "collect", "LAB_IMAGE", "ensure_lab_image", "lesson_labels", "reset",
     # exercises and grading (imported lazily, see __getattr__)
@@ -55,6 +65,10 @@ __all__ = [
     # drivers a lesson sets up where the host allows (a veth LAN, a single-node swarm)
     "survey", "VethLan", "SwarmSession", "remove_services",
     "docker_host",
+    # the Docker host's own tools' output, read (lesson 07)
+    "parse_ip_link", "parse_iptables_save", "added_rules", "parse_tcpdump", "bridge_name",
+    # troubleshooting (lesson 06): broken apps to repair, and the routine that finds the fault
+    "scenario", "diagnose",
 ]
 
 #: Names imported on first use: name -> module.
@@ -69,7 +83,10 @@ _LAZY = {
     "predict": "teaching", "solutions_enabled": "teaching",
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
+    "scenario": "live.scenarios", "diagnose": "live.diagnose",
     "docker_host": "live.dockerhost",
+    "parse_ip_link": "hostside", "parse_iptables_save": "hostside", "added_rules": "hostside",
+    "parse_tcpdump": "hostside", "bridge_name": "hostside",
 }
 
 

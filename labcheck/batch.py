@@ -361,14 +361,19 @@ def _read(path: Path, seen_content: dict[str, str]) -> "_Read | Problem":
 
 
 def _object_ids(snapshot: Snapshot, exercise: "Exercise") -> set[str]:
-    """Docker ids of the exercise's own containers and networks in ``snapshot``."""
+    """Docker ids of the exercise's own containers and networks in ``snapshot``.
+
+    ``exercise`` is bound and resolved: its binding's names include the real
+    names of its Compose objects.
+    """
     ids = set()
-    for name in exercise.containers():
+    bound = set(exercise.binding.names.values())
+    for name in (*exercise.containers(), *bound):
         box = snapshot.container(name)
         if box is not None and len(box.id) >= 32:
             ids.add(box.id)
-    for name in exercise.networks:
-        net = snapshot.network(exercise.binding.name(name))
+    for name in (*(exercise.binding.name(n) for n in exercise.networks), *bound):
+        net = snapshot.network(name)
         if net is not None and len(net.id) >= 32:
             ids.add(net.id)
     return ids
@@ -439,7 +444,7 @@ def grade_files(paths: Iterable[str | os.PathLike[str]], *, exercise: str | None
                 bound_cache[key] = resolve_exercise(base, snapshot=item.snapshot)
             bound = bound_cache[key]
             report = grade(bound, item.snapshot, revealed=item.info.hints_revealed)
-            ids = _object_ids(item.snapshot, bound)
+            ids = _object_ids(item.snapshot, bound.resolved(item.snapshot))
         except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
             problems.append(Problem(item.path, f"could not be graded: {type(exc).__name__}: "
                                     f"{exc}", item.student))

@@ -17,6 +17,7 @@ import os
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from .checks.base import Check, Outcome
+from .compose import compose_advice
 from .exercises import Exercise, load_exercise
 from .exercises import hints as _hints
 from .report import CheckResult, Report, format_points
@@ -47,22 +48,48 @@ def grade(exercise: Exercise, snapshot: "Snapshot", *,
     """Grade ``exercise`` (already bound) on ``snapshot``. Pure: no daemon.
 
     ``revealed`` counts the hints revealed (see :mod:`labcheck.exercises.hints`);
-    their penalties come off the score.
+    their penalties come off the score. Compose objects are found in
+    ``snapshot`` by their labels (:meth:`Exercise.resolved`).
     """
+    composed = _compose_objects(exercise, snapshot)
+    exercise = exercise.resolved(snapshot)
     counts = dict(revealed or {})
     results = []
     for item in exercise.checks:
         outcome = item.evaluate(snapshot)
+        message = outcome.message
+        if composed and composed[0] & set(_names_in(item)):
+            message = compose_advice(message, composed[1])
         results.append(CheckResult(
             check_id=item.id, title=item.title, status=outcome.status,
             points=item.points if outcome.status == "pass" else 0.0,
-            max_points=item.points, message=outcome.message,
+            max_points=item.points, message=message,
             hint=_hint_text(exercise, item, outcome, counts.get(item.id, 0)),
             hidden=item.hidden, kind=item.kind, expected=item.expected()))
     return Report(exercise_id=exercise.id, title=exercise.title, lesson=exercise.lesson,
                   results=tuple(results), penalty=_hints.penalty(exercise, counts),
                   hints_revealed=sum(counts.values()), taken_at=snapshot.taken_at,
-                  names={k: v for k, v in exercise.binding.names.items() if k != v})
+                  names={k: v for k, v in exercise.binding.names.items() if k != v},
+                  reveal=exercise.reveal)
+
+
+def _compose_objects(exercise: Exercise,
+                     snapshot: "Snapshot") -> tuple[set[str], tuple[str, ...]] | None:
+    """The real names of the exercise's Compose objects, and its projects (None: it has none)."""
+    if not exercise.compose:
+        return None
+    resolved = exercise.resolved(snapshot)
+    return ({resolved.binding.name(ref.name) for ref in exercise.compose},
+            tuple(exercise.binding.name(p) for p in exercise.projects))
+
+
+def _names_in(item: Check) -> list[str]:
+    """Every string among a check's parameters (flattening lists)."""
+    out: list[str] = []
+    for value in item.params.values():
+        values = value if isinstance(value, list) else [value]
+        out.extend(v for v in values if isinstance(v, str))
+    return out
 
 
 def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | None = None,
@@ -72,7 +99,9 @@ def resolve_exercise(exercise: "str | Exercise", *, names: Mapping[str, str] | N
     """Load (by id) and bind an exercise.
 
     The binding comes from ``names``/``ports``, else ``suffix``, else
-    ``LABCHECK_SUFFIX``, else a saved snapshot's own record of it.
+    ``LABCHECK_SUFFIX``, else a saved snapshot's own record of it. Compose
+    objects stay unresolved: they are found in each snapshot graded
+    (:meth:`Exercise.resolved`, which :func:`grade` calls).
     """
     ex = load_exercise(exercise, dirs) if isinstance(exercise, str) else exercise
     if not ex.binding.is_identity:

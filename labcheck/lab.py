@@ -20,16 +20,19 @@ __all__ = ["IDLE_COMMAND", "http_command", "show"]
 IDLE_COMMAND = ["sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"]
 
 
-def http_command(port: int = 80, text: str | None = None) -> list[str]:
+def http_command(port: int = 80, text: str | None = None, address: str | None = None
+                 ) -> list[str]:
     """A busybox httpd serving /var/www on ``port`` (stops at once on SIGTERM).
 
-    ``text``, when given, becomes the body of ``/index.html``.
+    ``text``, when given, becomes the body of ``/index.html``; ``address``,
+    when given, is the only address it listens on (e.g. ``127.0.0.1``).
     """
     write = ""
     if text is not None:
         quoted = text.replace("'", "'\\''")
         write = f"printf '%s\\n' '{quoted}' > /var/www/index.html; "
-    return ["sh", "-c", f"{write}trap 'exit 0' TERM INT; httpd -f -p {int(port)} -h /var/www & "
+    bind = f"{address}:{int(port)}" if address else str(int(port))
+    return ["sh", "-c", f"{write}trap 'exit 0' TERM INT; httpd -f -p {bind} -h /var/www & "
                         "wait $!"]
 
 

@@ -39,7 +39,10 @@ __all__ = [
     "HostReach",
     "ReachStandIn",
     "Listening",
+    "Sockets",
     "Interfaces",
+    "LinkIndexes",
+    "HostLinks",
     "ProbeResult",
     "group_by_container",
     "lacks_tool",
@@ -49,6 +52,7 @@ __all__ = [
     "parse_nslookup",
     "parse_resolv_conf",
     "parse_net_dev",
+    "parse_proc_net_tcp",
     "DEFAULT_TIMEOUT",
     "EMBEDDED_DNS",
 ]
@@ -292,6 +296,34 @@ class Listening(ContainerProbe):
 
 
 @dataclass(frozen=True)
+class Sockets(ContainerProbe):
+    """On which addresses and TCP ports do programs listen in ``container``?
+
+    Reads ``/proc/net/tcp`` and ``tcp6`` of its network namespace (what
+    ``netstat -ltn`` shows); ``addresses`` holds ``address:port`` for each
+    listening socket. :class:`Listening` says *who* holds one port; this says
+    *where* every listener is bound (``127.0.0.1:80`` serves the container alone).
+    """
+
+    kind: ClassVar[str] = "sockets"
+
+    def describe(self) -> str:
+        return f"list the listening TCP sockets of container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        return ["sh", "-c", "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; true"]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        found = parse_proc_net_tcp(output)
+        ok = exit_code == 0 and "local_address" in output
+        listed = ", ".join(found) or "nothing"
+        detail = f"listening: {listed}" if ok else (_last_line(output)
+                                                   or f"reading /proc/net/tcp exited {exit_code}")
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           addresses=found, detail=detail)
+
+
+@dataclass(frozen=True)
 class Interfaces(ContainerProbe):
     """Which network interfaces does ``container`` have (its ``/proc/net/dev``)?"""
 
@@ -310,6 +342,62 @@ class Interfaces(ContainerProbe):
             _last_line(output) or f"reading /proc/net/dev exited {exit_code}")
         return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
                            interfaces=names, detail=detail)
+
+
+@dataclass(frozen=True)
+class LinkIndexes(ContainerProbe):
+    """Each interface of ``container`` with its index and its peer's (``/sys/class/net``).
+
+    A veth end's ``iflink`` is the index of its other end on the Docker host:
+    with :class:`HostLinks` it tells which host interface, and so which
+    bridge, a container is plugged into (:mod:`labcheck.hostside`).
+    """
+
+    kind: ClassVar[str] = "link_indexes"
+
+    def describe(self) -> str:
+        return f"read the interface indexes of container {self.container!r}"
+
+    def command(self, timeout: int) -> list[str]:
+        from .hostside import LINK_INDEXES_SCRIPT
+
+        return ["sh", "-c", LINK_INDEXES_SCRIPT]
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        from .hostside import parse_link_indexes
+
+        links = parse_link_indexes(output)
+        ok = exit_code == 0 and bool(links)
+        detail = ("interfaces: " + ", ".join(f"{link.name} (peer {link.iflink})" for link in links)
+                  if ok else _last_line(output) or f"reading /sys/class/net exited {exit_code}")
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           interfaces=tuple(link.name for link in links), detail=detail)
+
+
+@dataclass(frozen=True)
+class HostLinks(Probe):
+    """The Docker host's network interfaces, as its own ``ip -o link`` lists them.
+
+    Run as root on the Docker host (:func:`labcheck.docker_host`); where
+    there is no such access the result did not run, and says why.
+    """
+
+    kind: ClassVar[str] = "host_links"
+
+    COMMAND: ClassVar[str] = "ip -o link"
+
+    def describe(self) -> str:
+        return "list the Docker host's network interfaces (ip -o link)"
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        from .hostside import parse_ip_link
+
+        links = parse_ip_link(output)
+        ok = exit_code == 0 and bool(links)
+        detail = (f"{len(links)} interfaces on the Docker host" if ok
+                  else _last_line(output) or f"ip -o link exited {exit_code}")
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           interfaces=tuple(link.name for link in links), detail=detail)
 
 
 @dataclass(frozen=True)
@@ -443,6 +531,40 @@ def parse_net_dev(text: str) -> tuple[str, ...]:
     ('eth0', 'lo')
     """
     return tuple(sorted(m.group(1) for m in re.finditer(r"^\s*([^\s:|]+):", text, re.MULTILINE)))
+
+
+def parse_proc_net_tcp(text: str) -> tuple[str, ...]:
+    """The listening sockets (state 0A) of ``/proc/net/tcp``/``tcp6`` as ``address:port``.
+
+    The kernel writes addresses in hex, in host byte order (little-endian
+    here) for each 32-bit word. IPv6 addresses come as ``[addr]:port``.
+
+    >>> parse_proc_net_tcp(
+    ...     "  sl  local_address rem_address   st\\n"
+    ...     "   0: 0100007F:0050 00000000:0000 0A\\n"
+    ...     "   1: 00000000:1F90 00000000:0000 0A\\n"
+    ...     "   2: 0200000A:1F90 0300000A:D2F0 01\\n"
+    ...     "   0: 00000000000000000000000000000000:0050 "
+    ...     "00000000000000000000000000000000:0000 0A\\n")
+    ('127.0.0.1:80', '0.0.0.0:8080', '[::]:80')
+    """
+    found: list[str] = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) < 4 or parts[3] != "0A" or ":" not in parts[1]:
+            continue
+        raw, _, port_hex = parts[1].partition(":")
+        try:
+            port = int(port_hex, 16)
+            packed = bytes.fromhex(raw)
+        except ValueError:
+            continue
+        words = b"".join(packed[i:i + 4][::-1] for i in range(0, len(packed), 4))
+        if len(words) == 4:
+            found.append(f"{ipaddress.IPv4Address(words)}:{port}")
+        elif len(words) == 16:
+            found.append(f"[{ipaddress.IPv6Address(words)}]:{port}")
+    return tuple(dict.fromkeys(found))
 
 
 def parse_resolv_conf(text: str) -> tuple[str, ...]:

@@ -82,6 +82,12 @@ class Report:
     hints_revealed: int = 0
     taken_at: str = ""
     names: Mapping[str, str] = field(default_factory=dict)
+    reveal: str = ""
+
+    @property
+    def revealed(self) -> str:
+        """The exercise's ``reveal`` text once every check passes ('' before)."""
+        return self.reveal if self.passed else ""
 
     @property
     def raw_score(self) -> float:
@@ -152,6 +158,7 @@ class Report:
             "taken_at": self.taken_at, "names": dict(self.names),
             "hidden_checks": 0 if show_hidden else self.hidden_count,
             "results": [r.to_json() for r in shown],
+            **({"reveal": self.revealed} if self.revealed else {}),
         }
 
     @classmethod
@@ -162,7 +169,8 @@ class Report:
                    results=tuple(CheckResult.from_json(r) for r in data.get("results", ())),
                    penalty=float(data.get("penalty", 0)),
                    hints_revealed=int(data.get("hints_revealed", 0)),
-                   taken_at=data.get("taken_at", ""), names=dict(data.get("names") or {}))
+                   taken_at=data.get("taken_at", ""), names=dict(data.get("names") or {}),
+                   reveal=data.get("reveal", ""))
 
     def __str__(self) -> str:
         return self.to_text()

@@ -52,6 +52,23 @@ def _as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _canonical_name(attrs: Mapping[str, Any]) -> str:
+    """A container's own name. ``Names`` of a container another one ``--link``s to also
+    holds the link's name (``/web/db``), in no fixed order: the own name is the one
+    without a second slash. An inspect's ``Name`` is always the own name.
+
+    >>> _canonical_name({"Names": ["/web/db", "/db"]})
+    'db'
+    >>> _canonical_name({"Name": "/db"})
+    'db'
+    """
+    if attrs.get("Name"):
+        return str(attrs["Name"]).lstrip("/")
+    names = [str(n).lstrip("/") for n in _as_list(attrs.get("Names"))]
+    own = [n for n in names if "/" not in n]
+    return (own or names or [""])[0]
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -296,8 +313,7 @@ class Container:
     @classmethod
     def from_api(cls, attrs: Mapping[str, Any]) -> "Container":
         """Parse an entry of ``GET /containers/json`` or a container inspect."""
-        names = _as_list(attrs.get("Names"))
-        name = str(names[0] if names else attrs.get("Name") or "").lstrip("/")
+        name = _canonical_name(attrs)
         state = attrs.get("State")
         if isinstance(state, dict):  # inspect shape
             state_text = str(state.get("Status") or "")

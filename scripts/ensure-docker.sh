@@ -4,11 +4,12 @@
 # - A daemon already answers (Docker Desktop, a user's engine, DOCKER_HOST,
 #   a docker context): nothing is changed.
 # - Root on Debian/Ubuntu with no daemon: install docker.io, busybox-static,
-#   graphviz and iproute2, start dockerd with scripts/daemon.json (its own
+#   graphviz, iproute2 and tcpdump (lesson 07), start dockerd with scripts/daemon.json (its own
 #   address pools; containers' upstream DNS is scripts/lab-dns.py on the
 #   docker0 gateway, which answers NXDOMAIN to every name, so no lookup ever
 #   leaves the machine), and wait until it answers.
 # - Otherwise: one message with the command to run, exit 1.
+# - Then Compose v2 (lesson 08): scripts/ensure-compose.sh, a warning if it cannot be had.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -57,8 +58,23 @@ fence_off_machine() {
     done
 }
 
+host_tools() {
+    # Lesson 07's packet capture runs the Docker host's own tcpdump (through
+    # labcheck.docker_host): on a Debian/Ubuntu machine whose daemon we run, install it.
+    command -v tcpdump >/dev/null 2>&1 && return 0
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
+    say "adding tcpdump with apt-get (lesson 07's packet capture)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcpdump >/dev/null 2>&1 ||
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcpdump >/dev/null; } ||
+        say "could not install tcpdump: lesson 07 skips its packet capture"
+}
+
+# Compose v2 for lesson 08 (scripts/ensure-compose.sh): a warning, never a failure here.
+ensure_compose() { bash "$here/ensure-compose.sh" || true; }
+
 if answers; then
-    if ours; then start_lab_dns; fence_off_machine; fi
+    if ours; then start_lab_dns; fence_off_machine; host_tools; fi
+    ensure_compose
     exit 0
 fi
 
@@ -80,6 +96,7 @@ command -v docker >/dev/null 2>&1 || need+=(docker.io)
 [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q static || need+=(busybox-static)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 if [ ${#need[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then
         say "no Docker daemon answers and this is not a Debian/Ubuntu machine: install Docker, busybox (static) and Graphviz with your package manager."
@@ -99,6 +116,7 @@ for _ in $(seq 1 60); do
         start_lab_dns
         fence_off_machine
         say "Docker daemon is up"
+        ensure_compose
         exit 0
     fi
     sleep 0.5

@@ -82,6 +82,7 @@ for engine in "${engines[@]}"; do
 done
 
 [ ${#ready[@]} -gt 0 ] || { say "no engine to run the tests on"; exit 1; }
+bash "$here/ensure-compose.sh" || true   # lesson 08 and its exercises need `docker compose`
 
 other_host() {   # the DOCKER_HOST of an engine other than $1 (the first one ready), if any
     local engine

@@ -9,10 +9,11 @@ Kinds (the ``kind:`` of a check in an exercise file):
 - ports: ``published``, ``not_published``, ``host_reaches``
 - names: ``resolves``, ``not_resolves``, ``alias_records``, ``resolver``
 - reachability: ``reaches``, ``cannot_reach``
+- the host's side: ``bridge_port``
 - your own: ``python``
 
 >>> sorted(KINDS)[:3]
-['alias_records', 'attached', 'cannot_reach']
+['alias_records', 'attached', 'bridge_port']
 >>> kind("attached").summary
 'a container is attached to these networks'
 """
@@ -40,7 +41,7 @@ __all__ = ["PASS", "FAIL", "ERROR", "KINDS", "Binding", "Check", "CheckKind", "H
 
 def load_vocabulary() -> None:
     """Import every module that registers check kinds (idempotent)."""
-    from . import containers, names, networks, ports, python, reach  # noqa: F401
+    from . import bridges, containers, names, networks, ports, python, reach  # noqa: F401
 
 
 load_vocabulary()

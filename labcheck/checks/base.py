@@ -106,11 +106,14 @@ class Hint:
 class Binding:
     """Logical object names -> real names, and exercise host ports -> real ones.
 
-    Names and ports not in the mappings stay as they are.
+    Names and ports not in the mappings stay as they are. ``refs`` says which
+    kinds of parameter the names apply to (a Compose service's binding maps
+    containers and networks, never the names looked up in DNS).
     """
 
     names: Mapping[str, str] = field(default_factory=dict)
     ports: Mapping[int, int] = field(default_factory=dict)
+    refs: frozenset[str] = frozenset({"container", "network", "name"})
 
     def name(self, logical: str) -> str:
         return self.names.get(logical, logical)
@@ -180,7 +183,7 @@ def _bind_value(value: Any, ref: str, binding: Binding) -> Any:
         return [_bind_value(v, ref, binding) for v in value]
     if ref == "port" and isinstance(value, int) and not isinstance(value, bool):
         return binding.port(value)
-    if ref in ("container", "network", "name") and isinstance(value, str):
+    if ref in binding.refs and isinstance(value, str):
         return binding.name(value)
     return value
 

@@ -21,6 +21,7 @@ from ..probes import HttpGet, Probe, ProbeResult, Reach, ReachStandIn, Resolve
 from ..snapshot import Snapshot
 from .base import (
     BOTH_NETWORKS,
+    Binding,
     CheckKind,
     Outcome,
     Param,
@@ -157,6 +158,17 @@ class _ReachKind(CheckKind):
 
     params = _PARAMS
     verb = ""
+
+    def bind(self, p: Mapping[str, Any], binding: Binding) -> dict[str, Any]:
+        """As every kind; and where the binding leaves names alone (a Compose binding),
+        ``to`` is still mapped when it is an object: a container (``via: ip``) or a
+        network (``via: gateway``)."""
+        out = super().bind(p, binding)
+        via = p.get("via", "name")
+        ref = {"ip": "container", "gateway": "network"}.get(str(via))
+        if ref and "name" not in binding.refs and ref in binding.refs:
+            out["to"] = binding.name(out["to"])
+        return out
 
     def validate(self, p: Mapping[str, Any]) -> str | None:
         if p.get("via") == "stand-in":

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..checks import KINDS, Check, Hint, Param, kind
+from ..compose import ComposeRef
 from ..errors import UsageError
 from .model import Exercise
 
@@ -42,7 +43,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 #: Environment variable with instructors' exercise folders (os.pathsep-separated).
 ENV_VAR = "LABCHECK_EXERCISES"
 
-_TOP_KEYS = {"id", "title", "lesson", "description", "objects", "hints", "checks"}
+_TOP_KEYS = {"id", "title", "lesson", "description", "objects", "hints", "checks", "reveal"}
 _CHECK_KEYS = {"id", "kind", "title", "points", "hidden", "hints"}
 _BUILTIN_NETWORKS = {"bridge", "host", "none", "default"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -212,10 +213,39 @@ def _check(doc: _Doc, raw: Any, path: str, folder: str) -> Check:
                  hints=_hints(doc, raw.get("hints"), f"{path}.hints"))
 
 
-def _objects(doc: _Doc, raw: Any,
-             checks: Sequence[Check]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+_COMPOSE_KEYS = {"containers": ("service", "service"), "networks": ("network", "network")}
+
+
+def _compose_ref(doc: _Doc, item: Any, path: str, key: str) -> ComposeRef:
+    """An ``objects`` entry written as a mapping: a Compose service or network."""
+    field_name, ref_kind = _COMPOSE_KEYS[key]
+    allowed = {"name", "project", field_name}
+    if not isinstance(item, dict):
+        raise doc.error(path, "expected a name, or a mapping with "
+                              f"'{field_name}' and 'project' (a Compose object)")
+    unknown = sorted(set(item) - allowed)
+    if unknown:
+        raise doc.error(f"{path}.{unknown[0]}",
+                        "unknown key" + (_closest(unknown[0], allowed) or "")
+                        + f" (a Compose {ref_kind} has: {', '.join(sorted(allowed))})")
+    for needed in (field_name, "project"):
+        value = item.get(needed)
+        if not isinstance(value, str) or not _ID.match(value):
+            raise doc.error(f"{path}.{needed}" if needed in item else path,
+                            f"a Compose {ref_kind} needs '{needed}': a name, got {value!r}")
+    name = item.get("name", item[field_name])
+    if not isinstance(name, str) or not _ID.match(name):
+        raise doc.error(f"{path}.name",
+                        f"expected a short name for the checks to use, got {name!r}")
+    return ComposeRef(name=name, kind="service" if ref_kind == "service" else "network",
+                      project=item["project"], key=item[field_name])
+
+
+def _objects(doc: _Doc, raw: Any, checks: Sequence[Check]
+             ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[ComposeRef, ...]]:
     networks: list[str] = []
     containers: list[str] = []
+    compose: list[ComposeRef] = []
     if raw is not None:
         if not isinstance(raw, dict):
             raise doc.error("objects", "expected a mapping with 'networks' and 'containers' lists")
@@ -223,15 +253,22 @@ def _objects(doc: _Doc, raw: Any,
             if key not in ("networks", "containers"):
                 raise doc.error(f"objects.{key}", "unknown key; expected 'networks' or "
                                                   "'containers'")
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            if not isinstance(value, list):
                 raise doc.error(f"objects.{key}", "expected a list of names")
-            (networks if key == "networks" else containers).extend(value)
+            for i, item in enumerate(value):
+                if isinstance(item, str):
+                    (networks if key == "networks" else containers).append(item)
+                else:
+                    compose.append(_compose_ref(doc, item, f"objects.{key}[{i}]", key))
+    composed = {ref.name for ref in compose}
+    if len(composed) < len(compose):
+        raise doc.error("objects", "two Compose objects have the same name; give one a 'name:'")
     for item in checks:
         for param in kind(item.kind).params:
             value = item.params.get(param.name)
             values = value if isinstance(value, list) else [value]
             for v in values:
-                if not isinstance(v, str):
+                if not isinstance(v, str) or v in composed:
                     continue
                 if param.ref == "network" and v not in _BUILTIN_NETWORKS:
                     networks.append(v)
@@ -240,7 +277,8 @@ def _objects(doc: _Doc, raw: Any,
         mode = item.params.get("mode") if item.kind == "network_mode" else None
         if isinstance(mode, str) and mode.startswith("container:"):
             containers.append(mode.split(":", 1)[1])
-    return tuple(dict.fromkeys(networks)), tuple(dict.fromkeys(containers))
+    return (tuple(n for n in dict.fromkeys(networks) if n not in composed),
+            tuple(c for c in dict.fromkeys(containers) if c not in composed), tuple(compose))
 
 
 def parse_exercise(text: str, source: str = "<exercise>", folder: str = "") -> Exercise:
@@ -260,7 +298,7 @@ def parse_exercise(text: str, source: str = "<exercise>", folder: str = "") -> E
     if not isinstance(ex_id, str) or not _ID.match(ex_id):
         raise doc.error("id", f"expected a short id of letters, digits, '-', '_' or '.', "
                               f"got {ex_id!r}")
-    for key in ("title", "description"):
+    for key in ("title", "description", "reveal"):
         if key in data and not isinstance(data[key], str):
             raise doc.error(key, f"expected a string, got {data[key]!r}")
     lesson = data.get("lesson", "")
@@ -276,11 +314,13 @@ def parse_exercise(text: str, source: str = "<exercise>", folder: str = "") -> E
             raise doc.error(f"checks[{i}].id", f"check id {item.id!r} is used twice "
                                                f"(also checks[{seen[item.id]}])")
         seen[item.id] = i
-    networks, containers = _objects(doc, data.get("objects"), checks)
+    networks, containers, compose = _objects(doc, data.get("objects"), checks)
     return Exercise(id=ex_id, title=data["title"], lesson=str(lesson), checks=tuple(checks),
                     hints=_hints(doc, data.get("hints"), "hints"),
                     description=str(data.get("description") or "").strip(),
-                    networks=networks, container_names=containers, source=source)
+                    networks=networks, container_names=containers, source=source,
+                    compose=compose,
+                    reveal=str(data.get("reveal") or "").strip())
 
 
 def read_exercise_file(path: str | Path) -> Exercise:

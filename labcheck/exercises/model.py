@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Mapping
 
 from ..checks.base import Binding, Check, Hint, kind
+from ..compose import ComposeRef, resolve_names
 from ..expected import Expected
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,6 +34,12 @@ class Exercise:
     ``networks`` and ``container_names`` are the objects it concerns, by
     logical name (those a :class:`~labcheck.checks.base.Binding` maps).
     ``binding`` is the binding applied so far (identity for a fresh load).
+    ``compose`` holds the objects Compose made, named by project and service
+    (or network) instead of by name; :meth:`resolved` finds their real names
+    in a Snapshot (see :mod:`labcheck.compose`).
+
+    ``reveal`` is shown only once every check passes: for a break-and-fix
+    exercise, what the hidden fault was and why the symptom looked as it did.
     """
 
     id: str
@@ -44,12 +51,19 @@ class Exercise:
     networks: tuple[str, ...] = ()
     container_names: tuple[str, ...] = ()
     source: str = ""
+    reveal: str = ""
     binding: Binding = field(default_factory=Binding, compare=False)
+    compose: tuple[ComposeRef, ...] = ()
+
+    @property
+    def projects(self) -> tuple[str, ...]:
+        """The Compose projects its ``compose`` objects belong to, by logical name."""
+        return tuple(dict.fromkeys(ref.project for ref in self.compose))
 
     @property
     def objects(self) -> tuple[str, ...]:
-        """Every logical object name: networks, then containers."""
-        return self.networks + self.container_names
+        """Every logical object name: networks, containers, then Compose projects."""
+        return self.networks + self.container_names + self.projects
 
     @property
     def max_score(self) -> float:
@@ -105,6 +119,22 @@ class Exercise:
         if names is None and suffix:
             return Binding.with_suffix(self.objects, suffix, ports)
         return Binding(names=dict(names or {}), ports=dict(ports or {}))
+
+    def resolved(self, snapshot: "Snapshot") -> "Exercise":
+        """Its Compose objects bound to the real names ``snapshot``'s labels give.
+
+        Only container and network parameters are mapped: a name a check looks
+        up (``name: db``) stays the service's name, as Compose's DNS answers it.
+        An exercise without Compose objects (or already resolved) is returned as is.
+        """
+        if not self.compose:
+            return self
+        projects = {p: self.binding.name(p) for p in self.projects}
+        names = resolve_names(self.compose, snapshot, projects)
+        step = Binding(names=names, refs=frozenset({"container", "network"}))
+        merged = Binding(names={**self.binding.names, **names}, ports=self.binding.ports)
+        return replace(self, checks=tuple(c.bind(step) for c in self.checks),
+                       binding=merged, compose=())
 
     def bind(self, binding: Binding) -> "Exercise":
         """This exercise with its object names (and host ports) mapped by ``binding``.

@@ -188,6 +188,10 @@ def translate_docker_error(exc: BaseException, where: str) -> LabcheckError:
 
     if isinstance(exc, LabcheckError):
         return exc
+    answered = _engine_answer(exc)
+    if answered is not None:
+        return EnvironmentProblem(f"the Docker engine at {where} answered with an error: "
+                                  f"{answered}. Check the daemon (docker info, its log)")
     text = f"{type(exc).__name__}: {exc}"
     chain = [exc]
     while (context := chain[-1].__context__) is not None and len(chain) < 10:
@@ -213,6 +217,20 @@ def translate_docker_error(exc: BaseException, where: str) -> LabcheckError:
             f"the Docker daemon at {where} does not answer ({_short(exc)}). Check that it "
             f"runs and listens there, or {back} to use the local one")
     return DaemonNotRunning(f"cannot talk to the Docker daemon at {where}: {_short(exc)}")
+
+
+def _engine_answer(exc: BaseException) -> str | None:
+    """The engine's own explanation when ``exc`` is an answer from it (an APIError with an
+    HTTP status), else None: such an error never means that no daemon answers."""
+    import docker.errors
+
+    if not isinstance(exc, docker.errors.APIError) or not exc.status_code:
+        return None
+    if "http request to an https server" in str(exc).lower():
+        return None  # a TLS daemon spoken to in plain HTTP: _tls_error says what to set
+    text = str(exc.explanation or exc).strip().rstrip(".").splitlines()
+    first = text[0] if text else f"HTTP {exc.status_code}"
+    return first if len(first) <= 300 else first[:297] + "..."
 
 
 def _tls_error(lowered: str, where: str, short: str) -> DaemonTLSError:

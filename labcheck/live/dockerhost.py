@@ -13,6 +13,10 @@ helper container made from the lab image, with root's capabilities:
   own programs run (``ip``, ``iptables``, ``tcpdump``), as root. (Not pid 1's:
   some hosts, a Firecracker VM for one, deny even root a look at pid 1.)
 
+:meth:`DockerHost.run` waits for a script and returns what it printed;
+:meth:`DockerHost.start` returns at once with a :class:`HostJob`, for a
+command that must run while the caller acts (a packet capture during a ping).
+
 This is the same power the docker group always gives (whoever can use the
 daemon is root on its host); labcheck only uses it for what a lesson shows.
 A rootless engine, or a hosted one that refuses such a helper, gives
@@ -37,7 +41,7 @@ from ..ownership import LESSON_LABEL, OWNER_LABEL, OWNER_VALUE
 if TYPE_CHECKING:  # pragma: no cover
     import docker
 
-__all__ = ["DockerHost", "HostAccess", "HostResult", "docker_host", "HOST_SHELL_LABELS"]
+__all__ = ["DockerHost", "HostAccess", "HostJob", "HostResult", "docker_host", "HOST_SHELL_LABELS"]
 
 #: Labels of the helper containers (``labcheck reset`` removes any left behind).
 HOST_SHELL_LABELS = {OWNER_LABEL: OWNER_VALUE, LESSON_LABEL: "host-shell"}
@@ -114,6 +118,68 @@ def _where(netns_link: str, boot_id: str) -> str:
     return "a network namespace of this machine"
 
 
+class HostJob:
+    """A script started on the Docker host by :meth:`DockerHost.start`."""
+
+    def __init__(self, client: "docker.DockerClient", ident: str) -> None:
+        self.client = client
+        self.ident = ident
+        self._result: HostResult | None = None
+        self._closed = False
+
+    def output(self) -> str:
+        """What the script printed so far (stdout and stderr together)."""
+        from .probes import _decode
+
+        return _decode(self.client.api.logs(self.ident, stdout=True, stderr=True))
+
+    def wait_for(self, text: str, *, count: int = 1, timeout: float = 30) -> bool:
+        """Wait until ``text`` was printed ``count`` times (False: not within ``timeout``
+        seconds, or the script ended first)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.output().count(text) >= count:
+                return True
+            if self.client.api.inspect_container(self.ident)["State"].get("Status") == "exited":
+                return self.output().count(text) >= count
+            time.sleep(0.1)
+        return False
+
+    def result(self, *, timeout: int = 60) -> HostResult:
+        """Wait for the script to end (at most ``timeout`` seconds) and remove the helper."""
+        if self._result is None:
+            from .daemon import daemon_errors
+            from .probes import _decode
+
+            api = self.client.api
+            try:
+                with daemon_errors(self.client, doing="cannot run commands on the Docker host"):
+                    exit_code = int(api.wait(self.ident, timeout=timeout).get("StatusCode", -1))
+                    stdout = _decode(api.logs(self.ident, stdout=True, stderr=False))
+                    stderr = _decode(api.logs(self.ident, stdout=False, stderr=True))
+            finally:
+                self.close()
+            self._result = HostResult(exit_code, stdout, stderr)
+        return self._result
+
+    def close(self) -> None:
+        """Remove the helper container (stopping the script if it still runs)."""
+        import docker.errors
+
+        if not self._closed:
+            self._closed = True
+            with contextlib.suppress(docker.errors.APIError):
+                self.client.api.remove_container(self.ident, force=True)
+
+    def __enter__(self) -> "HostJob":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class DockerHost:
     """Run shell commands as root on the host of ``client``'s daemon."""
 
@@ -127,33 +193,37 @@ class DockerHost:
         Raises EnvironmentProblem only when the helper container cannot be
         made at all (see :meth:`access` for a question that never raises).
         """
-        import docker.errors
+        with self.start(script) as job:
+            return job.result(timeout=timeout)
 
+    def start(self, script: str) -> "HostJob":
+        """Start ``script`` on the host and return at once: a :class:`HostJob` to wait on.
+
+        For a command that must run *while* the caller does something else
+        (a packet capture during a ping): ``job.wait_for("listening on")``,
+        then the traffic, then ``job.result()``. Use it as a context manager,
+        so the helper is removed even when the caller fails in between.
+        """
         from .daemon import daemon_errors
         from .images import ensure_lab_image
-        from .probes import _decode
 
         api = self.client.api
         with daemon_errors(self.client):
             image = ensure_lab_image(self.client).name
-        box: dict[str, str] = {}
-        try:
-            with daemon_errors(self.client, doing="cannot run commands on the Docker host"):
-                box = api.create_container(
-                    image, ["/bin/sh", "-c", _ENTER_HOST, script],
-                    labels=dict(HOST_SHELL_LABELS),
-                    host_config=api.create_host_config(
-                        network_mode="host", pid_mode="host", cap_add=list(_CAPABILITIES),
-                        security_opt=["seccomp=unconfined", "apparmor=unconfined"]))
+        with daemon_errors(self.client, doing="cannot run commands on the Docker host"):
+            box = api.create_container(
+                image, ["/bin/sh", "-c", _ENTER_HOST, script],
+                labels=dict(HOST_SHELL_LABELS),
+                host_config=api.create_host_config(
+                    network_mode="host", pid_mode="host", cap_add=list(_CAPABILITIES),
+                    security_opt=["seccomp=unconfined", "apparmor=unconfined"]))
+            job = HostJob(self.client, box["Id"])
+            try:
                 api.start(box["Id"])
-                exit_code = int(api.wait(box["Id"], timeout=timeout).get("StatusCode", -1))
-                stdout = _decode(api.logs(box["Id"], stdout=True, stderr=False))
-                stderr = _decode(api.logs(box["Id"], stdout=False, stderr=True))
-        finally:
-            if box:
-                with contextlib.suppress(docker.errors.APIError):
-                    api.remove_container(box["Id"], force=True)
-        return HostResult(exit_code, stdout, stderr)
+            except BaseException:
+                job.close()
+                raise
+        return job
 
     def access(self) -> HostAccess:
         """Whether :meth:`run` works as root here, and where the host is (asked once)."""

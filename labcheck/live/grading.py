@@ -41,7 +41,8 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
     that need a probe report an error.
 
     Two steps because some probes depend on the state (``via: ip``); the
-    number of API calls is the same as one :func:`~labcheck.live.collect.collect`.
+    number of API calls is the same as one :func:`~labcheck.live.collect.collect`
+    (two for an exercise with Compose objects: the first finds their names).
     Probes that failed on a name lookup are asked once more (a loaded daemon's
     DNS was seen to miss a known name now and then), and the second answer
     is kept, whichever way it goes. :class:`~labcheck.probes.Resolve` asks
@@ -51,6 +52,10 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
     meta = {"exercise": exercise.id, "names": dict(exercise.binding.names),
             "ports": {str(k): v for k, v in exercise.binding.ports.items()}}
     state = collect(client, detail=exercise.containers(), meta=meta)
+    if exercise.compose:  # Compose objects: real names from the labels, then read in detail
+        exercise = exercise.resolved(state)
+        if exercise.containers():
+            state = collect(client, detail=exercise.containers(), meta=meta)
     if not probes:
         return state
     asked = exercise.probes(state)

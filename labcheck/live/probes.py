@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from ..probes import (
     DEFAULT_TIMEOUT,
     ContainerProbe,
+    HostLinks,
     HostReach,
     Probe,
     ProbeResult,
@@ -103,6 +104,8 @@ def _run_one(client: "docker.DockerClient", probe: Probe, timeout: int,
     started = time.monotonic()
     if isinstance(probe, HostReach):
         result = _host_reach(probe, timeout)
+    elif isinstance(probe, HostLinks):
+        result = _host_links(client, probe, timeout)
     elif isinstance(probe, ContainerProbe):
         result = _exec_probe(client, probe, timeout, lab_image)
     else:
@@ -131,6 +134,21 @@ def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
         if result.succeeded or time.monotonic() + _RETRY_WAIT >= deadline:
             return result
         time.sleep(_RETRY_WAIT)
+
+
+def _host_links(client: "docker.DockerClient", probe: HostLinks, timeout: int) -> ProbeResult:
+    """``ip -o link`` as root on the Docker host, or why it cannot run there."""
+    from ..errors import EnvironmentProblem
+    from .dockerhost import docker_host
+
+    host = docker_host(client)
+    if not host.access().ok:
+        return ProbeResult(probe, ran=False, succeeded=False, detail=str(host.access()))
+    try:
+        done = host.run(probe.COMMAND, timeout=max(timeout, 30))
+    except EnvironmentProblem as exc:
+        return ProbeResult(probe, ran=False, succeeded=False, detail=str(exc))
+    return probe.interpret(done.exit_code, done.stdout + done.stderr)
 
 
 #: Seconds between two connections of a host probe that found nothing answering yet.

@@ -192,7 +192,7 @@ def diagram(snapshot: Snapshot, *, report: "Report | None" = None,
     if exercise is not None:
         from ..grading import grade, resolve_exercise
 
-        bound = resolve_exercise(exercise, snapshot=snapshot)
+        bound = resolve_exercise(exercise, snapshot=snapshot).resolved(snapshot)
         marks = from_report(snapshot, grade(bound, snapshot))
         focus = bound.expected()
     elif report is not None:

@@ -54,6 +54,9 @@ def render_html(report: "Report", show_hidden: bool = False) -> str:
         foot.append(f"hints revealed: {report.hints_revealed} "
                     f"(-{format_points(report.penalty)} points)")
     footer = (f'<div style="color:#57606a">{escape("; ".join(foot))}</div>' if foot else "")
+    if report.revealed:
+        footer += (f'<div class="labcheck-reveal" style="margin-top:4px"><strong>What was '
+                   f'wrong:</strong> {escape(report.revealed)}</div>')
     return (
         f'<div class="labcheck-report" data-exercise="{escape(report.exercise_id)}">'
         f'<div style="font-weight:bold;color:{head_color}">{escape(report.title)} '

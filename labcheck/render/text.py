@@ -59,4 +59,7 @@ def render_text(report: "Report", color: bool = False, show_hidden: bool = False
     if report.penalty:
         lines.append(f"  hints revealed: {report.hints_revealed} "
                      f"(-{format_points(report.penalty)} points)")
+    if report.revealed:
+        lines.append(_paint("  What was wrong:", "bold", color))
+        lines += [f"    {line}" for line in report.revealed.splitlines()]
     return "\n".join(lines)

@@ -77,3 +77,26 @@ def test_a_scoped_name_carries_the_hosts_network_namespace(host):
     assert host.scoped_name("labcheck-x") == f"labcheck-x-{number}"
     seen = host.run("readlink /proc/self/ns/net").check().stdout.strip()
     assert seen.endswith(f"[{number}]")
+
+
+def test_a_started_job_runs_while_the_caller_acts_and_is_removed(host, docker_client):
+    # the job waits for a file the caller makes afterwards: it must be running meanwhile
+    marker = f"/tmp/.labcheck-job-{os.getpid()}"
+    with host.start(f"echo ready; until [ -e {marker} ]; do sleep 0.1; done; "
+                    f"rm {marker}; echo seen >&2; exit 4") as job:
+        assert job.wait_for("ready", timeout=30)
+        assert not job.wait_for("seen", timeout=0.5)       # still waiting for the caller
+        host.run(f"touch {marker}").check()
+        done = job.result(timeout=30)
+    assert (done.exit_code, done.stdout, done.stderr) == (4, "ready\n", "seen\n")
+    left = docker_client.containers.list(
+        all=True, filters={"label": [f"{k}={v}" for k, v in HOST_SHELL_LABELS.items()]})
+    assert left == []
+
+
+def test_a_job_left_early_is_removed(host, docker_client):
+    with host.start("sleep 60") as job:
+        assert not job.wait_for("never printed", timeout=0.3)
+    left = docker_client.containers.list(
+        all=True, filters={"label": [f"{k}={v}" for k, v in HOST_SHELL_LABELS.items()]})
+    assert left == []

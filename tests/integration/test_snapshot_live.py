@@ -99,3 +99,20 @@ def test_collect_api_calls_do_not_grow_with_containers(lab, name):
     assert len(many.containers_on(net)) == len(few.containers_on(net)) + 45 == 50
     assert few_plain == many_plain == 3  # /version, /networks, /containers/json
     assert few_detail == many_detail == 3 + len(detail)  # one inspect per detailed container
+
+
+def test_a_container_another_one_links_to_keeps_its_own_name(docker_client, lab, name):
+    """``--link`` adds the link's name (``/web/db``) to the target's ``Names``, in no fixed
+    order; the snapshot still knows the target by its own name, listed and inspected."""
+    from labcheck.images import LAB_IMAGE
+
+    db = docker_client.containers.run(LAB_IMAGE, ["sleep", "300"], name=name("db"),
+                                      detach=True, labels=lab.labels)
+    docker_client.containers.run(LAB_IMAGE, ["sleep", "300"], name=name("web"), detach=True,
+                                 labels=lab.labels, links={db.name: "database"})
+    listed = docker_client.api.containers(filters={"id": db.id})[0]["Names"]
+    assert f"/{name('web')}/database" in listed  # the link's name is there to be confused by
+    for detail in ([], [name("db")]):
+        snap = collect(docker_client, detail=detail)
+        assert snap.container(name("db")).is_running
+        assert snap.container(name("web")).is_running

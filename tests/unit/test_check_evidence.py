@@ -257,6 +257,29 @@ def test_python_check_probes_only_the_named_container(tmp_path):
     assert out.status == "fail" and "no container is named 'cafe'" in out.message
 
 
+def test_bridge_port_docker_says_attached_but_the_host_cable_is_out():
+    """The daemon lists web on appnet; on the host its veth is a port of no bridge (unplugged
+    with ip link set ... nomaster), or a decoy's peer is the one on the bridge: both fail."""
+    from labcheck.probes import HostLinks, LinkIndexes
+
+    mac = "02:42:0a:d6:05:02"
+    web = Container("web", "e" * 64, state="running",
+                    endpoints=(Endpoint("appnet", ipv4="10.214.5.2", mac=mac),))
+    bridge = "br-" + "a" * 12
+    host = ran(HostLinks(), output=f"5: vethweb@if4: <UP> mtu 1500 state UP\n"
+                                   f"9: vethdecoy@if8: <UP> mtu 1500 master {bridge} state UP\n")
+    inside = ran(LinkIndexes("web"), output=f"eth0 4 5 {mac}\nlo 1 1 00:00:00:00:00:00\n")
+    snap = Snapshot(networks=(APPNET,), containers=(web, DECOY), probes=(host, inside))
+    out = run("bridge_port", snap, container="web", network="appnet")
+    assert out.status == "fail" and "vethweb" in out.message and "no bridge" in out.message
+    # the probe from a container named by an id prefix never ran: no pass from the decoy
+    decoy_probe = ProbeResult(LinkIndexes("cafe"), ran=False, succeeded=False,
+                              detail="no container is named 'cafe'")
+    snap = Snapshot(networks=(APPNET,), containers=(DECOY,), probes=(host, decoy_probe))
+    out = run("bridge_port", snap, container="cafe", network="appnet")
+    assert out.status == "fail" and "no container is named 'cafe'" in out.message
+
+
 def test_every_kind_has_a_fooling_test():
     import inspect
     import sys

@@ -295,6 +295,24 @@ def test_interfaces_only_loopback():
     assert run("interfaces", snap(), container="web").status == "error"
 
 
+def test_bridge_port_reads_the_host_side():
+    from labcheck.probes import HostLinks, LinkIndexes
+
+    mac = "02:42:0a:00:00:02"
+    net = Network("wire", "8b8f557841b0" + "0" * 52, "bridge")
+    left = Container("left", "c1", state="running", endpoints=(Endpoint("wire", mac=mac),))
+    inside = ok(LinkIndexes("left"), output=f"eth0 4 5 {mac}\n")
+    on_bridge = ok(HostLinks(), output="5: veth1@if4: <UP> mtu 1500 master br-8b8f557841b0\n")
+    on_docker0 = ok(HostLinks(), output="5: veth1@if4: <UP> mtu 1500 master docker0\n")
+    good = Snapshot(networks=(net,), containers=(left,), probes=(inside, on_bridge))
+    assert run("bridge_port", good, container="left", network="wire").status == "pass"
+    named = run("bridge_port", good, container="left", network="wire", bridge="wire0")
+    assert named.status == "fail" and "com.docker.network.bridge.name=wire0" in named.message
+    wrong = Snapshot(networks=(net,), containers=(left,), probes=(inside, on_docker0))
+    out = run("bridge_port", wrong, container="left", network="wire")
+    assert out.status == "fail" and "'docker0'" in out.message
+
+
 def test_every_kind_is_tested_here():
     import inspect
     import sys

@@ -194,3 +194,16 @@ def test_a_lab_whose_daemon_is_gone_fails_with_exit_3_not_2(tmp_path):
             assert url in str(info.value)
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("explanation", [
+    "OCI runtime create failed: unable to apply caps: operation not permitted: unknown",
+    "nsenter: can't open '/proc/1/ns/mnt': Permission denied",
+])
+def test_an_error_the_engine_answered_with_is_never_a_missing_daemon_or_socket(explanation):
+    """Without ``doing``, an engine's 500 is an environment problem in the engine's words:
+    not "no daemon answers" (it did) nor "permission denied on the socket" (it was not)."""
+    with pytest.raises(LabcheckError) as info, daemon_errors(None):
+        raise _refusal(500, explanation)
+    assert type(info.value) is EnvironmentProblem
+    assert "answered with an error: " + explanation in str(info.value)

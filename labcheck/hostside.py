@@ -1,0 +1,254 @@
+"""What the Docker host's own tools print, read: links, firewall rules, captured packets.
+
+Pure parsers of the output of ``ip -o link``, ``iptables-save`` and
+``tcpdump -nn -l``, run on the Docker host through
+:func:`labcheck.docker_host` (lesson 07) or by the probe runner
+(:class:`~labcheck.probes.HostLinks`), and of a container's
+``/sys/class/net`` (:class:`~labcheck.probes.LinkIndexes`). Nothing here
+runs a command: a recorded output reads the same everywhere.
+
+>>> bridge_name(Network("wire", "8b8f557841b0aa", "bridge"))
+'br-8b8f557841b0'
+>>> link = parse_ip_link("7: veth48276c5@if6: <UP> mtu 1500 master br-8b8f557841b0 state UP")[0]
+>>> link.index, link.name, link.master
+(7, 'veth48276c5', 'br-8b8f557841b0')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from .snapshot import Network
+
+__all__ = [
+    "BRIDGE_NAME_OPTION",
+    "bridge_name",
+    "Link",
+    "parse_ip_link",
+    "ContainerLink",
+    "parse_link_indexes",
+    "LINK_INDEXES_SCRIPT",
+    "Rule",
+    "parse_iptables_save",
+    "added_rules",
+    "Packet",
+    "parse_tcpdump",
+]
+
+#: The network option that names a bridge network's Linux bridge (``-o`` on the CLI).
+BRIDGE_NAME_OPTION = "com.docker.network.bridge.name"
+
+
+def bridge_name(network: Network) -> str:
+    """The name of ``network``'s Linux bridge on the Docker host ('' if it has none).
+
+    The ``com.docker.network.bridge.name`` option where it is set (the
+    default bridge has ``docker0`` there), else ``br-`` and the first 12
+    characters of the network's id, as Docker names the bridge of a network
+    you create. Other drivers (host, none, overlay, macvlan) have no bridge
+    of their own on the host.
+
+    >>> bridge_name(Network("bridge", "f00", "bridge", options={BRIDGE_NAME_OPTION: "docker0"}))
+    'docker0'
+    >>> bridge_name(Network("host", "f00", "host"))
+    ''
+    """
+    if network.driver != "bridge":
+        return ""
+    named = network.options.get(BRIDGE_NAME_OPTION)
+    if named:
+        return named
+    if network.is_default_bridge:
+        return "docker0"
+    return f"br-{network.id[:12]}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """One network interface of the host, as ``ip -o link`` shows it.
+
+    ``peer`` is what follows the ``@`` (``if6``: the peer's index in another
+    namespace), ``master`` the bridge it is a port of ('' if none).
+    """
+
+    index: int
+    name: str
+    peer: str = ""
+    master: str = ""
+
+    @property
+    def is_veth_end(self) -> bool:
+        """Whether it looks like a veth end (a name with ``@ifN``: its peer lives elsewhere)."""
+        return self.peer.startswith("if")
+
+
+_IP_LINK = re.compile(r"^(\d+):\s+([^:@\s]+)(?:@([^:\s]+))?:\s+<[^>]*>(.*)$")
+
+
+def parse_ip_link(text: str) -> tuple[Link, ...]:
+    """The links in ``ip -o link`` output (one line each), in order.
+
+    >>> [l.name for l in parse_ip_link("1: lo: <LOOPBACK,UP> mtu 65536 state UNKNOWN\\n"
+    ...                                 "3: br-1: <UP> mtu 1500 state UP\\n")]
+    ['lo', 'br-1']
+    """
+    links = []
+    for line in text.splitlines():
+        found = _IP_LINK.match(line.strip())
+        if not found:
+            continue
+        master = re.search(r"\bmaster (\S+)", found[4])
+        links.append(Link(int(found[1]), found[2], found[3] or "", master[1] if master else ""))
+    return tuple(links)
+
+
+#: The shell loop a :class:`~labcheck.probes.LinkIndexes` probe runs inside a container:
+#: one line per interface, ``name ifindex iflink address``.
+LINK_INDEXES_SCRIPT = ('for d in /sys/class/net/*; do echo "${d##*/} $(cat "$d/ifindex") '
+                       '$(cat "$d/iflink") $(cat "$d/address")"; done')
+
+
+@dataclass(frozen=True)
+class ContainerLink:
+    """One interface seen inside a container: its index, and its peer's index (``iflink``).
+
+    For a veth end, ``iflink`` is the index of the other end, on the host;
+    for ``lo`` it is its own index.
+    """
+
+    name: str
+    index: int
+    iflink: int
+    mac: str = ""
+
+
+def parse_link_indexes(text: str) -> tuple[ContainerLink, ...]:
+    """The lines of :data:`LINK_INDEXES_SCRIPT`, read.
+
+    >>> parse_link_indexes("eth0 4 5 02:42:0a:00:00:02\\nlo 1 1 00:00:00:00:00:00\\n")[0]
+    ContainerLink(name='eth0', index=4, iflink=5, mac='02:42:0a:00:00:02')
+    """
+    links = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[1].isdigit() and parts[2].isdigit():
+            links.append(ContainerLink(parts[0], int(parts[1]), int(parts[2]),
+                                       parts[3].lower() if len(parts) > 3 else ""))
+    return tuple(links)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of ``iptables-save``: its table, its chain, and the rest of its line."""
+
+    table: str
+    chain: str
+    spec: str
+
+    def __str__(self) -> str:
+        return f"{self.table:6} {self.chain}: {self.spec}"
+
+
+def parse_iptables_save(text: str) -> tuple[Rule, ...]:
+    """The ``-A`` rules of ``iptables-save`` output, with their tables, in order.
+
+    >>> parse_iptables_save("*nat\\n:DOCKER - [0:0]\\n-A DOCKER -i docker0 -j RETURN\\nCOMMIT\\n")
+    (Rule(table='nat', chain='DOCKER', spec='-i docker0 -j RETURN'),)
+    """
+    rules = []
+    table = ""
+    for line in text.splitlines():
+        if line.startswith("*"):
+            table = line[1:].strip()
+        elif line.startswith("-A "):
+            chain, _, spec = line[3:].partition(" ")
+            rules.append(Rule(table, chain, spec.strip()))
+    return tuple(rules)
+
+
+def added_rules(before: Iterable[Rule], after: Iterable[Rule]) -> tuple[Rule, ...]:
+    """The rules of ``after`` that ``before`` did not have, in ``after``'s order."""
+    old = set(before)
+    return tuple(rule for rule in after if rule not in old)
+
+
+@dataclass(frozen=True)
+class Packet:
+    """One packet line of ``tcpdump -nn -l`` (with ``-i any``: the interface and way too)."""
+
+    interface: str
+    direction: str
+    source: str
+    source_port: int | None
+    destination: str
+    destination_port: int | None
+    what: str
+
+    def summary(self, names: Mapping[str, str] | None = None) -> tuple[str, str, str]:
+        """(from, to, what), addresses replaced by ``names`` where it has them.
+
+        >>> p = parse_tcpdump("10:00:00.1 eth0 Out IP 10.0.0.2 > 10.0.0.3: ICMP echo request, "
+        ...                   "id 3, seq 0, length 64")[0]
+        >>> p.summary({"10.0.0.2": "left", "10.0.0.3": "right"})
+        ('left', 'right', 'ping: echo request')
+        """
+        names = names or {}
+
+        def who(address: str, port: int | None) -> str:
+            name = names.get(address, address)
+            return f"{name}:{port}" if port is not None and port == 53 else name
+
+        return (who(self.source, self.source_port), who(self.destination, self.destination_port),
+                self.describe(names))
+
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """What the packet carries, in words (names for the addresses in a DNS answer)."""
+        names = names or {}
+        icmp = re.match(r"ICMP echo (request|reply)", self.what)
+        if icmp:
+            return f"ping: echo {icmp[1]}"
+        query = re.match(r"\d+\+?\s+(A{1,4})\?\s+(\S+?)\.?\s", self.what + " ")
+        if query:
+            return f"DNS question: {query[1]} of {query[2]}?"
+        answer = re.match(r"\d+\*?-?\s+(\d+)/\d+/\d+\s+(.*)", self.what)
+        if answer:
+            records = re.findall(r"\b(A|AAAA) ([0-9a-fA-F.:]+)", answer[2])
+            said = ", ".join(f"{kind} {names.get(addr, addr)}" for kind, addr in records)
+            return f"DNS answer: {said or 'no address'}"
+        if self.what.startswith("UDP"):
+            return "UDP, not decoded (not port 53)"
+        return self.what.split(",")[0]
+
+
+_TCPDUMP = re.compile(
+    r"^\d\d:\d\d:\d\d\.\d+\s+(?:(?P<iface>\S+)\s+(?P<dir>In|Out|M|B|P)\s+)?IP6?\s+"
+    r"(?P<src>\S+)\s+>\s+(?P<dst>[^\s]+?):\s*(?P<what>.*)$")
+
+
+def _split_port(endpoint: str) -> tuple[str, int | None]:
+    """``10.0.0.2.53`` -> (``10.0.0.2``, 53); ``10.0.0.2`` -> (``10.0.0.2``, None)."""
+    parts = endpoint.split(".")
+    if len(parts) == 5 and parts[4].isdigit():
+        return ".".join(parts[:4]), int(parts[4])
+    return endpoint, None
+
+
+def parse_tcpdump(text: str) -> tuple[Packet, ...]:
+    """The IPv4/IPv6 packet lines of ``tcpdump -nn -l`` output; other lines are skipped.
+
+    >>> parse_tcpdump("listening on any\\n10:00:00.1 lo In IP 127.0.0.11.53 > 127.0.0.1.4000: "
+    ...               "7 1/0/0 A 10.0.0.3 (44)\\n")[0].describe({"10.0.0.3": "right"})
+    'DNS answer: A right'
+    """
+    packets = []
+    for line in text.splitlines():
+        found = _TCPDUMP.match(line.strip())
+        if not found:
+            continue
+        src, sport = _split_port(found["src"])
+        dst, dport = _split_port(found["dst"])
+        packets.append(Packet(found["iface"] or "", found["dir"] or "", src, sport, dst, dport,
+                              found["what"].strip()))
+    return tuple(packets)

@@ -1,0 +1,181 @@
+"""Build the troubleshooting scenarios of lesson 06 on a daemon, each with a hidden fault.
+
+``labcheck.scenario("06-loopback").build()`` removes what the scenario made
+before, builds the broken app (labelled with the lesson) and prints the
+symptom as a user would report it. The descriptions are pure
+(:mod:`labcheck.scenarios`); the exercise ``06-*`` grades the repair.
+
+Tests build the same apps under unique names: pass a
+:class:`~labcheck.checks.base.Binding` (``names``) and a test's
+:class:`~labcheck.live.lab.Lab`. Nothing here sends traffic off the
+machine: the "outside world" of ``06-internal`` is a lab container on the
+default bridge, published on that bridge's gateway address only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Callable
+
+from ..checks.base import Binding
+from ..lab import http_command
+from ..probes import Listening
+from ..scenarios import DB_ALIAS, TYPO_HOST, Scenario, scenario_info
+from .lab import Lab
+
+if TYPE_CHECKING:  # pragma: no cover
+    import docker
+
+__all__ = ["LiveScenario", "scenario", "health_command", "wait_listening", "bridge_gateway"]
+
+#: The lesson whose label every scenario object carries.
+LESSON = "06"
+
+
+def wait_listening(lab: Lab, container: str, port: int, seconds: int = 5) -> bool:
+    """Wait until a process of ``container`` listens on ``port`` (any address)."""
+    code, _ = lab.exec(container, Listening(container, port).command(seconds))
+    return code == 0
+
+
+def health_command(db_host_var: str = "DB_HOST", port: int = 8000, db_port: int = 5432
+                   ) -> list[str]:
+    """An app that serves ``/health`` on ``port`` only while ``$DB_HOST:db_port`` answers.
+
+    Every second it tries a TCP connection to the host named in the
+    environment variable; busybox httpd then answers 200 for ``/health``, or
+    404 while the file is missing.
+    """
+    loop = (f"while :; do if timeout 2 nc ${db_host_var} {db_port} </dev/null >/dev/null; "
+            "then echo ok > /www/health; else rm -f /www/health; fi; sleep 1; done")
+    return ["sh", "-c", f"mkdir -p /www; echo app > /www/index.html; trap 'exit 0' TERM INT; "
+                        f"({loop}) & httpd -f -p {port} -h /www & wait $!"]
+
+
+def bridge_gateway(client: "docker.DockerClient") -> str:
+    """The IPv4 gateway of the default bridge (the host's address there)."""
+    attrs = client.api.inspect_network("bridge")
+    for pool in (attrs.get("IPAM") or {}).get("Config") or []:
+        gateway = pool.get("Gateway") or ""
+        if gateway and ":" not in gateway:
+            return str(gateway)
+    return "172.17.0.1"
+
+
+# -- the builders: each makes the broken app, and returns extra symptom fields ------------
+
+def _loopback(lab: Lab, n: Binding) -> dict[str, str]:
+    lab.network(n["shop"])
+    lab.run(n["web"], network=n["shop"], command=http_command(80, "shop", address="127.0.0.1"))
+    lab.run(n["shopper"], network=n["shop"])
+    wait_listening(lab, n["web"], 80)
+    return {}
+
+
+def _wrong_port(lab: Lab, n: Binding) -> dict[str, str]:
+    port = n.port(8062)
+    lab.run(n["site"], command=http_command(8080, "site"), ports={80: ("127.0.0.1", port)})
+    wait_listening(lab, n["site"], 8080)
+    return {"port": str(port)}
+
+
+def _alias(lab: Lab, n: Binding) -> dict[str, str]:
+    lab.network(n["back"])
+    lab.network(n["admin"])
+    lab.run(n["db"], network=n["admin"], aliases=["database"], networks=[n["admin"], n["back"]],
+            http=5432)
+    lab.run(n["api"], network=n["back"])
+    wait_listening(lab, n["db"], 5432)
+    return {}
+
+
+def _default_bridge(lab: Lab, n: Binding) -> dict[str, str]:
+    lab.run(n["cache"], http=6379)      # no network: the default bridge
+    lab.run(n["app"])
+    wait_listening(lab, n["cache"], 6379)
+    return {}
+
+
+def _internal(lab: Lab, n: Binding) -> dict[str, str]:
+    lab.network(n["vault"], internal=True)
+    lab.network(n["egress"])
+    lab.run(n["db"], network=n["vault"], http=5432)
+    lab.run(n["fetcher"], network=n["vault"])
+    gateway = bridge_gateway(lab.client)
+    lab.run(n["mirror"], command=http_command(80, "updates"), ports={80: (gateway, n.port(8065))})
+    wait_listening(lab, n["mirror"], 80)
+    attrs = lab.client.api.inspect_container(n["mirror"])
+    bound = ((attrs.get("NetworkSettings") or {}).get("Ports") or {}).get("80/tcp") or []
+    port = bound[0].get("HostPort") if bound else "?"
+    return {"url": f"http://{gateway}:{port}/"}
+
+
+def _port_taken(lab: Lab, n: Binding) -> dict[str, str]:
+    import docker.errors
+
+    port = n.port(8066)
+    lab.remove(n["blog"])          # a repaired blog from before holds the port
+    lab.run(n["old-blog"], command=http_command(80, "old blog"), ports={80: ("127.0.0.1", port)})
+    lab.run(n["blog"], command=http_command(80, "new blog"), ports={80: ("127.0.0.1", port)},
+            start=False)
+    with contextlib.suppress(docker.errors.APIError):   # refused: the port is allocated
+        lab.client.api.start(n["blog"])
+    wait_listening(lab, n["old-blog"], 80)
+    return {"port": str(port)}
+
+
+def _typo(lab: Lab, n: Binding) -> dict[str, str]:
+    lab.network(n["orders"])
+    lab.run(n["db"], network=n["orders"], aliases=[DB_ALIAS], http=5432)
+    lab.run(n["app"], network=n["orders"], command=health_command(),
+            environment={"DB_HOST": TYPO_HOST})
+    lab.run(n["monitor"], network=n["orders"])
+    wait_listening(lab, n["db"], 5432)
+    wait_listening(lab, n["app"], 8000)
+    return {}
+
+
+_BUILDERS: dict[str, Callable[[Lab, Binding], dict[str, str]]] = {
+    "06-loopback": _loopback, "06-wrong-port": _wrong_port, "06-alias": _alias,
+    "06-default-bridge": _default_bridge, "06-internal": _internal,
+    "06-port-taken": _port_taken, "06-typo": _typo,
+}
+
+
+class LiveScenario:
+    """One scenario on a daemon: :meth:`build` it, then repair it and grade the exercise."""
+
+    def __init__(self, info: Scenario, lab: Lab, names: Binding) -> None:
+        self.info = info
+        self.lab = lab
+        self.names = names
+        self.symptom = ""
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    def build(self, quiet: bool = False) -> None:
+        """Build the broken app (replacing this lab's earlier one); print the symptom.
+
+        The symptom is kept in :attr:`symptom` too (``quiet`` prints nothing).
+        """
+        extra = _BUILDERS[self.info.id](self.lab, self.names)
+        self.symptom = self.info.symptom_for(dict(self.names.names), **extra)
+        if not quiet:
+            print(f"Scenario {self.info.id}: {self.info.title}")
+            print(self.symptom)
+
+    def __repr__(self) -> str:
+        return f"<scenario {self.info.id}: {self.info.title}>"
+
+
+def scenario(scenario_id: str, *, client: "docker.DockerClient | None" = None,
+             lab: Lab | None = None, names: Binding | None = None) -> LiveScenario:
+    """The scenario ``scenario_id`` (``06-...``), ready to :meth:`~LiveScenario.build`.
+
+    ``lab`` defaults to lesson 06's lab on ``client``; ``names`` maps the
+    exercise's object names to real ones (default: as they are).
+    """
+    info = scenario_info(scenario_id)
+    return LiveScenario(info, lab or Lab(LESSON, client=client), names or Binding())

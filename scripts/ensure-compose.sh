@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Make sure `docker compose` (Compose v2, the CLI plugin) works; leave a student's own alone.
+#
+# - `docker compose version` already answers (Docker Desktop, the student's own plugin,
+#   a distribution package): nothing is changed.
+# - Otherwise the plugin from Debian unstable's docker-compose package is taken from
+#   scripts/fetch-engine.sh sid's cache (fetched there once; a cached copy is reused) and
+#   copied where the docker CLI looks for plugins:
+#     root:        /usr/local/lib/docker/cli-plugins/docker-compose   (every user of the machine;
+#                  the folder the docker CLI searches for system-wide plugins that no
+#                  package manager owns)
+#     other users: ~/.docker/cli-plugins/docker-compose                 (that user only)
+# - No docker CLI at all, or the plugin cannot be had: one line saying what to do, exit 1.
+#   Lesson 08 alone needs Compose; callers treat a failure here as a warning.
+# LABCHECK_CLI_PLUGINS_DIR overrides where the plugin goes; LABCHECK_ENGINES_DIR is fetch-engine.sh's cache.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+say() { printf 'ensure-compose: %s\n' "$*" >&2; }
+
+command -v docker >/dev/null 2>&1 || { say "no docker CLI: install Docker first (make daemon)"; exit 1; }
+if docker compose version >/dev/null 2>&1; then exit 0; fi
+
+if [ -n "${LABCHECK_CLI_PLUGINS_DIR:-}" ]; then   # tests: somewhere of their own
+    dest=$LABCHECK_CLI_PLUGINS_DIR
+elif [ "$(id -u)" = 0 ]; then
+    dest=/usr/local/lib/docker/cli-plugins
+else
+    dest=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
+fi
+if ! err=$(bash "$here/fetch-engine.sh" sid 2>&1 >/dev/null); then
+    say "Compose v2 is missing and could not be fetched (${err#fetch-engine: })."
+    say "Install it yourself (Debian/Ubuntu: apt-get install docker-compose-plugin or docker-compose) for lesson 08."
+    exit 1
+fi
+plugin=${LABCHECK_ENGINES_DIR:-$root/.cache/engines}/sid/cli-plugins/docker-compose
+[ -x "$plugin" ] || { say "the fetched engine has no cli-plugins/docker-compose"; exit 1; }
+mkdir -p "$dest"
+cp -L "$plugin" "$dest/docker-compose.new" && chmod 755 "$dest/docker-compose.new"
+mv -f "$dest/docker-compose.new" "$dest/docker-compose"
+if docker compose version >/dev/null 2>&1; then
+    say "installed $(docker compose version --short 2>/dev/null || echo Compose) in $dest"
+else
+    say "copied the plugin to $dest but \`docker compose version\` still fails"; exit 1
+fi
