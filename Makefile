@@ -18,7 +18,7 @@ help:
 	@echo "make lint   ruff and mypy on labcheck/ (make test runs them first)"
 	@echo "make bench  the benchmarks in bench/"
 	@echo "make engine build the Docker engine VM (no root needed; see README)"
-	@echo "make test-vm the engine VM end to end as an unprivileged user (about 15 min)"
+	@echo "make test-vm the engine VM end to end as an unprivileged user (about 8 min)"
 
 $(VENV)/.lab: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

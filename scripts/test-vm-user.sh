@@ -54,11 +54,13 @@ LABCHECK_TEST_VM=1 python -m pytest -q -p no:cacheprovider tests/vm tests/unit/t
     tests/integration/test_docker_host.py
 done_step vm-tests
 
-step "lessons 01 and 02 under nbval against the VM"
-# All of lesson 02, its "outside world" too: those cells run their ip commands as
-# root on the Docker host, the VM, through labcheck.docker_host.
+step "lessons 01, 02 and 07 under nbval against the VM"
+# All of lesson 02, its "outside world" too, and lesson 07's views of the host (bridges,
+# veth pairs, iptables, a tcpdump capture): those cells run their commands as root on
+# the Docker host, the VM, through labcheck.docker_host.
 python -m pytest -q -p no:cacheprovider --nbval lessons/01-default-bridge.ipynb \
-    lessons/02-user-defined-bridges.ipynb --nbval-sanitize-with lessons/sanitize.cfg \
+    lessons/02-user-defined-bridges.ipynb lessons/07-under-the-hood.ipynb \
+    --nbval-sanitize-with lessons/sanitize.cfg \
     -p labcheck.pytest_plugin
 done_step nbval
 

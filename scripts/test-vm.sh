@@ -2,7 +2,7 @@
 # make test-vm: the engine VM end to end, as an unprivileged user made for
 # the test, who cannot use this machine's Docker socket (no daemon for them):
 # build the image, start the engine, the no-egress tests, root on the Docker host
-# (the VM) through labcheck.docker_host, lessons 01 and 02 (all of it)
+# (the VM) through labcheck.docker_host, lessons 01, 02 (all of it) and 07
 # under nbval, one exercise graded pass and fail, ready() starting the VM by
 # itself, stop. Prints the time of each step. Run as root (it makes the user).
 set -euo pipefail
