@@ -54,7 +54,7 @@ lint: $(VENV)/.test
 # (without the browser tests, which exercise JupyterLab, not the engine).
 ENGINES ?= distribution sid
 test: lint $(VENV)/.test daemon browser
-	@PYTHON=$(PY) PYTEST_ARGS='$(PYTEST_ARGS)' SECOND_PYTEST_ARGS='-m "not browser"' \
+	@PYTHON=$(PY) PYTEST_ARGS='$(PYTEST_ARGS)' SECOND_PYTEST_ARGS='-m "not browser and not once"' \
 		bash scripts/test-engines.sh $(ENGINES)
 
 unit: $(VENV)/.test

@@ -20,7 +20,8 @@
 #
 # Environment: PYTHON (default .venv/bin/python), PYTEST_ARGS (extra pytest arguments,
 # every pass), SECOND_PYTEST_ARGS (extra pytest arguments for passes after the first;
-# `make test` gives -m "not browser": the browser tests exercise JupyterLab, not the engine).
+# `make test` gives -m "not browser and not once": the browser tests exercise JupyterLab,
+# and the `once` tests (tests/conftest.py) check what no engine changes).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -115,12 +116,13 @@ for engine in "${ready[@]}"; do
     title="Docker ${version:-?} ($what)"
     args=("${extra[@]}")
     if [ "$pass" -gt 1 ] && [ -n "$second_extra" ]; then
-        eval "args+=($second_extra)"      # it holds quoted words: -m "not browser"
+        eval "args+=($second_extra)"      # it holds quoted words: -m "not browser and not once"
     fi
     echo; echo "== engine: $title =="
     suite=passed lessons=passed
     "${inside[@]}" "$py" -m labcheck doctor || suite=FAILED
-    [ "$suite" = passed ] && { "${inside[@]}" "$py" -m pytest "${args[@]}" || suite=FAILED; }
+    # --durations: the slowest tests of each pass in the log, for keeping CI short
+    [ "$suite" = passed ] && { "${inside[@]}" "$py" -m pytest --durations=12 "${args[@]}" || suite=FAILED; }
     # the course CI: every lesson's stored outputs compared (after the suite: lessons use fixed names)
     "${inside[@]}" "$py" -m pytest "${nbval[@]}" || lessons=FAILED
     [ "$suite$lessons" = passedpassed ] || failed=1

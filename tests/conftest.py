@@ -76,8 +76,22 @@ def closed_port() -> int:
     return port
 
 
+#: Integration tests whose subject the engine cannot change: notebook content (a
+#: student's Run All, lesson 07 without root on the host), the grader tools' plumbing,
+#: the set-up scripts. Marked ``once``: ``make test`` runs them on its first engine only.
+ONCE = frozenset({
+    "test_student_run_all.py", "test_lesson07_without_host_root.py",
+    "test_nbgrader_example.py", "test_otter_example.py", "test_github_classroom.py",
+    "test_setup_script.py", "test_ensure_compose.py",
+})
+
+
 def pytest_collection_modifyitems(config, items):
-    """Integration tests live in tests/integration and are all marked ``docker``."""
+    """Integration tests live in tests/integration and are all marked ``docker``;
+    those in :data:`ONCE` are marked ``once`` too."""
     for item in items:
-        if "integration" in Path(str(item.fspath)).parts:
+        path = Path(str(item.fspath))
+        if "integration" in path.parts:
             item.add_marker(pytest.mark.docker)
+            if path.name in ONCE:
+                item.add_marker(pytest.mark.once)
