@@ -2,7 +2,7 @@
 
 Fixture modules of Compose exercises (``08-*``) describe each compose file as a
 Python mapping and call :func:`compose_up`: it adds the test's labels to every
-service and to every network Compose creates (so the ``lab`` fixture's reset
+service and to every network Compose creates, its default one too (so the ``lab`` fixture's reset
 removes them, as it removes what a Lab made), writes the file and runs
 ``docker compose -p PROJECT -f FILE up -d`` against the test's engine
 (``DOCKER_HOST``). Without Compose v2 the test skips (fails in CI, like a
@@ -48,8 +48,13 @@ def _labelled(spec: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, A
     out = dict(spec)
     out["services"] = {name: {**service, "labels": {**service.get("labels", {}), **labels}}
                        for name, service in spec.get("services", {}).items()}
+    declared = dict(spec.get("networks") or {})
+    if "default" not in declared and any(
+            "networks" not in service or "default" in service["networks"]
+            for service in spec.get("services", {}).values()):
+        declared["default"] = {}  # the project's default network: Compose makes it, label it
     networks = {}
-    for name, net in (spec.get("networks") or {}).items():
+    for name, net in declared.items():
         net = dict(net or {})
         if not net.get("external"):
             net["labels"] = {**net.get("labels", {}), **labels}
