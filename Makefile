@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make lab    start the course in JupyterLab (127.0.0.1:$(PORT))"
-	@echo "make test   run the whole test suite and the lessons on two engines (ENGINES=...)"
+	@echo "make test   the whole test suite and the lessons on each engine, side by side (ENGINES=...)"
 	@echo "make unit   only the tests that need nothing (no daemon, dot or browser)"
 	@echo "make lint   ruff and mypy on labcheck/ (make test runs them first)"
 	@echo "make bench  the benchmarks in bench/"
@@ -49,13 +49,15 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check labcheck
 	$(VENV)/bin/mypy
 
-# The suite and the lessons on each engine of ENGINES (scripts/test-engines.sh says how):
-# the machine's daemon, then Debian unstable's current engine in its own network namespace
-# (without the browser tests, which exercise JupyterLab, not the engine).
-ENGINES ?= distribution sid
+# The suite and the lessons on each engine of ENGINES, side by side
+# (python -m labcheck.live.engines.matrix; its docstring says how): the machine's daemon
+# first (everything), then Debian unstable's current engine and Engine 29 (from
+# ENGINE_ARCHIVES, when it is there) each in its own network namespace and copy of the tree.
+ENGINES ?= distribution sid 29
+ENGINE_ARCHIVES ?= ../shared/engines
 test: lint $(VENV)/.test daemon browser
-	@PYTHON=$(PY) PYTEST_ARGS='$(PYTEST_ARGS)' SECOND_PYTEST_ARGS='-m "not browser and not once"' \
-		bash scripts/test-engines.sh $(ENGINES)
+	@$(PY) -m labcheck.live.engines.matrix $(ENGINES) --archives '$(ENGINE_ARCHIVES)' \
+		--pytest-args '$(PYTEST_ARGS)'
 
 unit: $(VENV)/.test
 	$(PY) -m pytest -m "not docker and not dot and not browser" $(PYTEST_ARGS)

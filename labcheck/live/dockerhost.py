@@ -1,7 +1,7 @@
 """Root on the Docker host: run a shell command where the daemon runs.
 
 The Docker host is wherever dockerd runs: this machine, a network namespace
-of it (``scripts/netns-engine.sh``), the QEMU VM of ``labcheck engine``, or
+of it (a ``netns`` engine of :mod:`labcheck.live.engines`), the QEMU VM of ``labcheck engine``, or
 Docker Desktop's VM. The sections of a lesson that show the host's side (veth
 pairs, bridges, routes, iptables, a network namespace playing the outside
 world, a packet capture) run their commands *there*, through one short-lived

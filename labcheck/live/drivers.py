@@ -94,7 +94,7 @@ class VethLan:
     own LAN, and tests with unique owners never meet. The namespace's name
     (machine-wide, unlike the links') also carries the number of the Docker
     host's network namespace, so engines run side by side in namespaces of
-    their own (scripts/netns-engine.sh) never share one:
+    their own (netns engines, :mod:`labcheck.live.engines.netns`) never share one:
 
     >>> lan = VethLan.for_owner("04")
     >>> lan.parent, lan.peer, lan.base

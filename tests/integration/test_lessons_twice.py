@@ -31,7 +31,7 @@ from labcheck.live.ownership import reset
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 LESSONS = sorted(LESSONS_DIR.glob("[0-9][0-9]-*.ipynb"))
 
-#: Set by scripts/test-engines.sh for its passes after the first. The backwards run checks
+#: Set by the test matrix (labcheck.live.engines.matrix) for its passes after the first. The backwards run checks
 #: the lesson's cells against each other, which no engine changes: on those passes each
 #: lesson runs twice and cleans up, without it.
 LATER_ENGINE = "LABCHECK_LATER_ENGINE"

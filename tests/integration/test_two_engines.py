@@ -1,7 +1,7 @@
 """One topology on two engines at once: labcheck's verdicts are the same on both.
 
 The engine under test (DOCKER_HOST, or the machine's daemon) and a second one
-(``LABCHECK_OTHER_DOCKER_HOST``: scripts/test-engines.sh sets it to Debian
+(``LABCHECK_OTHER_DOCKER_HOST``: the test matrix, labcheck.live.engines.matrix, sets it to Debian
 unstable's engine in its own network namespace, or to the machine's daemon in
 the pass on that engine) each get the same topology and the same exercise
 solutions, from one process. Grading reports, the rules' and the probes'
@@ -44,8 +44,8 @@ OTHER = "LABCHECK_OTHER_DOCKER_HOST"
 def other_client(docker_client):
     host = os.environ.get(OTHER)
     if not host:
-        reason = (f"no second engine: {OTHER} is not set (scripts/test-engines.sh sets it; "
-                  f"or start one with scripts/netns-engine.sh and set it to its socket)")
+        reason = (f"no second engine: {OTHER} is not set (make test sets it; or start "
+                  f"one with labcheck engine start NAME and set it to its DOCKER_HOST)")
         if os.environ.get("CI"):
             pytest.fail(f"CI runs these tests with a second engine, but {reason}")
         pytest.skip(reason)
