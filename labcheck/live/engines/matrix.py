@@ -31,7 +31,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import IO, Mapping, Sequence
 
 from ...errors import LabcheckError
 from .base import Engine
@@ -169,10 +169,10 @@ class _Pass:
             env["LABCHECK_OTHER_DOCKER_HOST"] = other
         return env
 
-    def _step(self, argv: Sequence[str], log: "object", env: Mapping[str, str]) -> bool:
+    def _step(self, argv: Sequence[str], log: IO[str], env: Mapping[str, str]) -> bool:
         out = subprocess.run(self.engine.command(list(argv)), cwd=self.tree, env=dict(env),
-                             stdout=log, stderr=subprocess.STDOUT,  # type: ignore[arg-type]
-                             stdin=subprocess.DEVNULL, check=False)
+                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             check=False)
         return out.returncode == 0
 
     def run(self) -> None:
