@@ -92,11 +92,11 @@ def _engine(args: argparse.Namespace) -> Any:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from ..live.engines.vm import VmEngine
     from ..live.vm import engine
     from ..live.vm.build import AptSource
-    from ..live.vm.paths import EnginePaths
 
-    paths = EnginePaths.default()
+    paths = VmEngine().paths
     began = time.monotonic()
     source = AptSource(args.apt_source) if args.apt_source else None
     result, cold = engine.build(paths, source=source, engine=args.engine, refresh=args.refresh,

@@ -52,7 +52,7 @@ def _connect_or_start_vm(environ: Mapping[str, str] | None,
     except (DaemonNotRunning, DaemonPermissionDenied) as exc:
         if environ is not None:
             raise
-        from .vm.engine import autostart
+        from .engines.vm import autostart
 
         host = autostart(str(exc).split(". ")[0], None, say)
         if host is None:

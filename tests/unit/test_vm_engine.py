@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from labcheck.errors import EnvironmentProblem
+from labcheck.live.engines.netns import NetnsEngine
 from labcheck.live.vm import forwarder
 from labcheck.live.vm.build import ENGINES, PACKAGES, debian_archive, module_closure, parse_ldd
-from labcheck.live.vm.engine import env_lines
 from labcheck.live.vm.paths import EnginePaths, engine_dir
 from labcheck.live.vm.qemu import VmConfig, command_line
 
@@ -86,10 +86,12 @@ def test_engine_dir_follows_xdg_and_override():
     assert engine_dir({"LABCHECK_ENGINE_DIR": "/e", "HOME": "/h"}) == Path("/e")
 
 
-def test_env_lines_point_docker_at_the_vm_and_drop_a_context():
-    lines = env_lines("tcp://127.0.0.1:23750", {"DOCKER_CONTEXT": "other"})
-    assert lines[0] == "export DOCKER_HOST=tcp://127.0.0.1:23750"
+def test_env_lines_point_docker_at_the_engine_and_drop_a_context(tmp_path):
+    engine = NetnsEngine("n1", environ={"LABCHECK_NETNS_RUN": str(tmp_path)})
+    lines = engine.env_lines({"DOCKER_CONTEXT": "other"})
+    assert lines[0] == f"export DOCKER_HOST=unix://{tmp_path}/n1/docker.sock"
     assert "unset DOCKER_CONTEXT" in lines
+    assert "unset DOCKER_CONTEXT" not in engine.env_lines({})
 
 
 def test_parse_ldd_reports_missing_libraries():

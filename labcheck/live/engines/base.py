@@ -147,11 +147,16 @@ class Engine(ABC):
         env["DOCKER_HOST"] = self.docker_host_url()
         return env
 
-    def env_lines(self) -> list[str]:
-        """Shell lines that point the docker CLI and docker-py at this engine."""
+    def env_lines(self, environ: Mapping[str, str] | None = None) -> list[str]:
+        """Shell lines that point the docker CLI and docker-py at this engine.
+
+        A docker context or TLS settings set in ``environ`` (default: this
+        process's) are unset: they would send the client elsewhere.
+        """
+        env = os.environ if environ is None else environ
         lines = [f"export DOCKER_HOST={self.docker_host_url()}"]
         lines += [f"unset {var}" for var in ("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY",
-                                              "DOCKER_CERT_PATH") if os.environ.get(var)]
+                                              "DOCKER_CERT_PATH") if env.get(var)]
         lines.append("# Run this command to configure your shell:")
         lines.append(f"# eval \"$(labcheck engine env {self.name})\"")
         return lines

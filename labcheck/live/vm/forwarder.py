@@ -18,6 +18,7 @@ import re
 import sys
 from pathlib import Path
 
+from .paths import EnginePaths
 from .qmp import LineChannel, Qmp, QmpError
 
 __all__ = ["handle", "serve", "NETDEV"]
@@ -58,12 +59,11 @@ def handle(line: str, qmp_path: Path, active: dict[str, int]) -> str | None:
     return f"ok {ident}"
 
 
-def serve(run_dir: Path) -> int:
+def serve(paths: EnginePaths) -> int:
     """Answer the guest's requests until QEMU goes away."""
-    line_path, qmp_path = run_dir / "forward.sock", run_dir / "qmp-forward.sock"
-    record = run_dir / "forwards.json"
+    qmp_path, record = paths.qmp_forward, paths.forwards
     active: dict[str, int] = {}
-    channel = LineChannel(line_path, timeout=10)
+    channel = LineChannel(paths.forward_socket, timeout=10)
     channel.sock.settimeout(None)
     try:
         while True:
@@ -79,4 +79,4 @@ def serve(run_dir: Path) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover - run as a process by qemu.start
-    sys.exit(serve(Path(sys.argv[1])))
+    sys.exit(serve(EnginePaths(Path(sys.argv[1]))))

@@ -98,6 +98,35 @@ class EnginePaths:
     def state(self) -> Path:
         return self.run / "state.json"
 
+    @property
+    def forward_socket(self) -> Path:
+        """The serial line on which the guest asks for a published port's forward."""
+        return self.run / "forward.sock"
+
+    @property
+    def qmp_forward(self) -> Path:
+        """The forwarder's own QMP socket (it adds and removes ``hostfwd`` rules)."""
+        return self.run / "qmp-forward.sock"
+
+    @property
+    def forwards(self) -> Path:
+        """The forwards in place, as the forwarder records them (JSON list)."""
+        return self.run / "forwards.json"
+
+    @property
+    def forwarder_log(self) -> Path:
+        return self.run / "forwarder.log"
+
+    @property
+    def snapshots(self) -> Path:
+        """The saved states' tags (JSON list): one per machine shape."""
+        return self.image / "snapshots.json"
+
+    def run_files(self) -> tuple[Path, ...]:
+        """What a running VM leaves in ``run/``: removed when it stops (the log kept)."""
+        return (self.pidfile, self.qmp, self.qmp_forward, self.control, self.forward_socket,
+                self.forwards, self.state)
+
     def image_present(self) -> bool:
         """Whether a built image (kernel, initramfs, manifest) is there."""
         return self.kernel.is_file() and self.initrd.is_file() and self.manifest.is_file()

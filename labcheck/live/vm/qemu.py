@@ -133,7 +133,6 @@ def command_line(paths: EnginePaths, config: VmConfig, api_port: int, *,
                  qemu: str = "qemu-system-x86_64", loadvm: str | None = None,
                  with_state_disk: bool = False) -> list[str]:
     """The QEMU command line. ``restrict=on`` is always there (a test checks it)."""
-    run = paths.run
     # LABCHECK_ENGINE_DEBUG=1: dockerd's log on the console (run/console.log) too
     kernel_args = KERNEL_ARGS + (" labcheck.debug" if os.environ.get("LABCHECK_ENGINE_DEBUG")
                                  else "")
@@ -145,17 +144,17 @@ def command_line(paths: EnginePaths, config: VmConfig, api_port: int, *,
         "-m", str(config.memory_mib), "-smp", str(config.cpus),
         "-display", "none", "-vga", "none", "-no-reboot",
         "-kernel", str(paths.kernel), "-initrd", str(paths.initrd), "-append", kernel_args,
-        "-chardev", f"file,id=console,path={run / 'console.log'}",
+        "-chardev", f"file,id=console,path={paths.console}",
         "-serial", "chardev:console",
         "-chardev", f"socket,id=control,path={paths.control},server=on,wait=off",
         "-serial", "chardev:control",
-        "-chardev", f"socket,id=forward,path={run / 'forward.sock'},server=on,wait=off",
+        "-chardev", f"socket,id=forward,path={paths.forward_socket},server=on,wait=off",
         "-serial", "chardev:forward",
         "-netdev", f"user,id={NETDEV},restrict=on,ipv6=off,"
                    f"hostfwd=tcp:127.0.0.1:{api_port}-:{GUEST_API_PORT}",
         "-device", f"virtio-net-pci,netdev={NETDEV},romfile=",
         "-qmp", f"unix:{paths.qmp},server=on,wait=off",
-        "-qmp", f"unix:{run / 'qmp-forward.sock'},server=on,wait=off",
+        "-qmp", f"unix:{paths.qmp_forward},server=on,wait=off",
         "-pidfile", str(paths.pidfile), "-daemonize",
     ]
     if with_state_disk or loadvm:
@@ -215,7 +214,7 @@ def _version(port: int) -> dict[str, str]:
 
 
 def _saved_tags(paths: EnginePaths) -> set[str]:
-    record = paths.image / "snapshots.json"
+    record = paths.snapshots
     if not paths.snapshot_disk.is_file() or not record.is_file():
         return set()
     try:
@@ -224,9 +223,8 @@ def _saved_tags(paths: EnginePaths) -> set[str]:
         return set()
 
 
-def docker_host(paths: EnginePaths | None = None) -> str | None:
+def docker_host(paths: EnginePaths) -> str | None:
     """``tcp://127.0.0.1:PORT`` of the running engine VM, or None."""
-    paths = paths or EnginePaths.default()
     state = _read_state(paths)
     if state is None or not _pid_alive(state.pid):
         return None
@@ -242,9 +240,8 @@ def _launch(paths: EnginePaths, config: VmConfig, *, loadvm: str | None,
     if not paths.image_present():
         raise EnvironmentProblem("the engine VM image is not built. Run: labcheck engine build")
     paths.run.mkdir(parents=True, exist_ok=True)
-    for stale in ("qemu.pid", "qmp.sock", "qmp-forward.sock", "control.sock", "forward.sock",
-                  "forwards.json", "console.log", "state.json"):
-        (paths.run / stale).unlink(missing_ok=True)
+    for stale in (*paths.run_files(), paths.console):
+        stale.unlink(missing_ok=True)
     api_port = _free_port()
     cmd = command_line(paths, config, api_port, qemu=qemu, loadvm=loadvm,
                        with_state_disk=with_state_disk)
@@ -253,9 +250,9 @@ def _launch(paths: EnginePaths, config: VmConfig, *, loadvm: str | None,
     if out.returncode != 0:
         raise EnvironmentProblem(f"QEMU did not start: {(out.stderr or out.stdout).strip()[:400]}")
     pid = int(paths.pidfile.read_text(encoding="utf-8").strip())
-    log = (paths.run / "forwarder.log").open("ab")
+    log = paths.forwarder_log.open("ab")
     forwarder = subprocess.Popen(
-        [sys.executable, "-m", "labcheck.live.vm.forwarder", str(paths.run)],
+        [sys.executable, "-m", "labcheck.live.vm.forwarder", str(paths.root)],
         stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     log.close()
     state = EngineState(pid=pid, api_port=api_port, accel=config.accel, cpus=config.cpus,
@@ -303,10 +300,9 @@ def _sync_guest(paths: EnginePaths) -> None:
         channel.close()
 
 
-def start(paths: EnginePaths | None = None, config: VmConfig | None = None, *,
+def start(paths: EnginePaths, config: VmConfig | None = None, *,
           timeout: float = 300, say: Say | None = None) -> EngineState:
     """Start the engine VM (or return the running one); wait for the Docker API."""
-    paths = paths or EnginePaths.default()
     config = config or VmConfig.from_env()
     running = _read_state(paths)
     if running is not None and _pid_alive(running.pid) and _ping(running.api_port):
@@ -326,14 +322,13 @@ def start(paths: EnginePaths | None = None, config: VmConfig | None = None, *,
     return state
 
 
-def save_ready_state(paths: EnginePaths | None = None, config: VmConfig | None = None, *,
+def save_ready_state(paths: EnginePaths, config: VmConfig | None = None, *,
                      prepare: Callable[[str], None] | None = None,
                      say: Say = print) -> float:
     """Boot cold, wait for the API, run ``prepare(docker_host)``, then ``savevm``.
 
     Returns the seconds the cold boot took to answer.
     """
-    paths = paths or EnginePaths.default()
     config = config or VmConfig.from_env()
     qemu_img = shutil.which("qemu-img")
     if qemu_img is None:
@@ -358,7 +353,7 @@ def save_ready_state(paths: EnginePaths | None = None, config: VmConfig | None =
     finally:
         stop(paths)
     tags.add(config.snapshot_tag)
-    (paths.image / "snapshots.json").write_text(json.dumps(sorted(tags)), encoding="utf-8")
+    paths.snapshots.write_text(json.dumps(sorted(tags)), encoding="utf-8")
     return state.ready_seconds
 
 
@@ -371,9 +366,8 @@ def _wait_gone(pid: int, seconds: float) -> bool:
     return not _pid_alive(pid)
 
 
-def stop(paths: EnginePaths | None = None) -> bool:
+def stop(paths: EnginePaths) -> bool:
     """Stop the VM and its forwarder; True if something was running."""
-    paths = paths or EnginePaths.default()
     state = _read_state(paths)
     pid = state.pid if state else 0
     if not pid and paths.pidfile.is_file():
@@ -396,15 +390,13 @@ def stop(paths: EnginePaths | None = None) -> bool:
     if state and state.forwarder_pid and _pid_alive(state.forwarder_pid):
         os.kill(state.forwarder_pid, signal.SIGTERM)
         _wait_gone(state.forwarder_pid, 5)
-    for name in ("qemu.pid", "qmp.sock", "qmp-forward.sock", "control.sock", "forward.sock",
-                 "forwards.json", "state.json"):
-        (paths.run / name).unlink(missing_ok=True)
+    for name in paths.run_files():
+        name.unlink(missing_ok=True)
     return was_running
 
 
-def status(paths: EnginePaths | None = None) -> EngineStatus:
+def status(paths: EnginePaths) -> EngineStatus:
     """Whether the VM runs, its engine version, address and forwarded ports."""
-    paths = paths or EnginePaths.default()
     state = _read_state(paths)
     if state is None:
         return EngineStatus(False, problem="" if paths.image_present()
@@ -414,7 +406,7 @@ def status(paths: EnginePaths | None = None) -> EngineStatus:
     version = _version(state.api_port)
     forwards: list[str] = []
     with contextlib.suppress(OSError, ValueError):
-        forwards = list(json.loads((paths.run / "forwards.json").read_text(encoding="utf-8")))
+        forwards = list(json.loads(paths.forwards.read_text(encoding="utf-8")))
     return EngineStatus(True, state, version.get("Version", ""), version.get("ApiVersion", ""),
                         [f"127.0.0.1:{f.split('/')[1]}/{f.split('/')[0]}" for f in forwards],
                         "" if version else "the Docker API does not answer yet")
