@@ -30,8 +30,8 @@ $(VENV)/.test: pyproject.toml $(VENV)/.lab
 	$(PY) -m pip install -q -e '.[test,graders]'
 	touch $@
 
-daemon:
-	@bash scripts/ensure-docker.sh
+daemon: $(VENV)/.lab
+	@PYTHON=$(PY) bash scripts/ensure-docker.sh
 
 image: $(VENV)/.lab daemon
 	@$(VENV)/bin/labcheck doctor

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ...errors import EnvironmentProblem
+from . import labdns
 from .base import Engine, EngineStatus, Say, quiet
 from .cache import engines_cache
 from .sockets import api_version_of
@@ -297,23 +298,10 @@ class NetnsEngine(Engine):
                                  f"exited, or not within {int(timeout)} s); its log ends "
                                  f"with:\n{tail}")
 
-    def _gateway(self) -> str:
-        return str(json.loads(DAEMON_CONFIG.read_text())["bip"]).split("/")[0]
-
     def _start_lab_dns(self) -> int:
         """The NXDOMAIN responder for containers' upstream DNS, inside the namespace."""
-        gateway = self._gateway()
-        for _ in range(50):  # docker0 gets its address a moment after the API answers
-            out = subprocess.run(self._in_ns(["ip", "-o", "-4", "addr", "show"]),
-                                 capture_output=True, text=True, check=False).stdout
-            if f" {gateway}/" in out:
-                break
-            time.sleep(0.1)
-        with (self._run / "lab-dns.log").open("ab") as log:
-            dns = subprocess.Popen(self._in_ns(["python3", str(LAB_DNS), gateway]),
-                                   stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                   start_new_session=True)
-        return dns.pid
+        return labdns.start(LAB_DNS, labdns.gateway_of(DAEMON_CONFIG), self._run / "lab-dns.log",
+                            self._in_ns([]))
 
     def stop(self, *, purge: bool = False) -> bool:
         record = self._record()
