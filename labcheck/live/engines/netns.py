@@ -32,7 +32,7 @@ import tarfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from ...errors import EnvironmentProblem
 from . import labdns
@@ -182,10 +182,16 @@ class NetnsEngine(Engine):
     kind = "netns"
 
     def __init__(self, name: str, engine: str | None = None,
-                 environ: Mapping[str, str] | None = None) -> None:
+                 environ: Mapping[str, str] | None = None, *,
+                 settings: Mapping[str, Any] | None = None,
+                 hostname: str | None = None) -> None:
         super().__init__(name)
         #: what to run: see :func:`binaries` (None: as recorded, else the distribution's)
         self.engine = engine
+        #: daemon.json settings over the course's (e.g. other address pools for a node)
+        self.settings = dict(settings or {})
+        #: the host name dockerd runs under (its own UTS namespace), e.g. a node's name
+        self.hostname = hostname
         self._run = _run_root(environ) / self.name
         self._data = _data_root(environ) / self.name
 
@@ -264,7 +270,7 @@ class NetnsEngine(Engine):
         # socket is passed), so this engine shares nothing with the machine's daemon.
         with (self._run / "dockerd.log").open("ab") as log:
             dockerd = subprocess.Popen(
-                self._in_ns(["dockerd", "--config-file", str(DAEMON_CONFIG),
+                self._in_ns([*self._uts(), "dockerd", "--config-file", str(self._config()),
                              "--host", self.docker_host_url(), "--data-root", str(self._data),
                              "--exec-root", str(self._run / "exec"),
                              "--pidfile", str(self._run / "dockerd.pid")]),
@@ -298,10 +304,25 @@ class NetnsEngine(Engine):
                                  f"exited, or not within {int(timeout)} s); its log ends "
                                  f"with:\n{tail}")
 
+    def _config(self) -> Path:
+        """The daemon.json dockerd reads: the course's, with :attr:`settings` over it."""
+        if not self.settings:
+            return DAEMON_CONFIG
+        merged = {**json.loads(DAEMON_CONFIG.read_text()), **self.settings}
+        path = self._run / "daemon.json"
+        path.write_text(json.dumps(merged, indent=1))
+        return path
+
+    def _uts(self) -> list[str]:
+        """A prefix that runs dockerd under :attr:`hostname`, in a UTS namespace of its own."""
+        if not self.hostname:
+            return []
+        return ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', self.hostname]
+
     def _start_lab_dns(self) -> int:
         """The NXDOMAIN responder for containers' upstream DNS, inside the namespace."""
-        return labdns.start(LAB_DNS, labdns.gateway_of(DAEMON_CONFIG), self._run / "lab-dns.log",
-                            self._in_ns([]))
+        return labdns.start(LAB_DNS, labdns.gateway_of(self._config()),
+                            self._run / "lab-dns.log", self._in_ns([]))
 
     def stop(self, *, purge: bool = False) -> bool:
         record = self._record()
