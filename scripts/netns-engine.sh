@@ -61,7 +61,7 @@ start() {
     in_ns ip link set lo up
     local path=$PATH
     if [ -n "$bin_dir" ]; then
-        [ -x "$bin_dir/dockerd" ] || { say "no dockerd in $bin_dir (scripts/fetch-engine.sh fetches one)"; exit 1; }
+        [ -x "$bin_dir/dockerd" ] || { say "no dockerd in $bin_dir (python -m labcheck.live.engines.apt sid fetches one)"; exit 1; }
         bin_dir=$(cd "$bin_dir" && pwd)   # dockerd wants absolute paths for its helpers
         path="$bin_dir:$PATH"
     fi

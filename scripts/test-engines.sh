@@ -9,7 +9,7 @@
 # local:        the machine's dockerd run for this run in its own network namespace (as
 #               sid below): the distribution's engine without touching a shared daemon.
 # sid, trixie:  Debian unstable's (the current engine) or Debian 13's docker.io, fetched
-#               by scripts/fetch-engine.sh and run for this run only by
+#               by `python -m labcheck.live.engines.apt` and run for this run only by
 #               scripts/netns-engine.sh in its own network namespace; stopped after.
 #
 # Every pass runs even when one before it failed; the exit status is 1 when any pass
@@ -69,10 +69,10 @@ for engine in "${engines[@]}"; do
     if [ "$(id -u)" != 0 ]; then unavailable "${label[$engine]}" "a second engine needs root"; continue; fi
     bin=""
     if [ "$engine" != local ]; then
-        if ! err=$(bash "$here/fetch-engine.sh" "$engine" 2>&1 >/dev/null); then
-            unavailable "${label[$engine]}" "${err#fetch-engine: }"; continue
+        if ! out=$("$py" -m labcheck.live.engines.apt "$engine" 2>&1); then
+            unavailable "${label[$engine]}" "${out##*$'\n'}"; continue
         fi
-        bin=${LABCHECK_ENGINES_DIR:-.cache/engines}/$engine/bin
+        out=${out##*$'\n'}; bin=${out##* in }/bin    # "sid: Docker X.Y.Z in FOLDER"
     fi
     name=$(engine_name "$engine")
     started+=("$name")

@@ -82,7 +82,7 @@ def closed_port() -> int:
 ONCE = frozenset({
     "test_student_run_all.py", "test_lesson07_without_host_root.py",
     "test_nbgrader_example.py", "test_otter_example.py", "test_github_classroom.py",
-    "test_setup_script.py", "test_ensure_compose.py",
+    "test_setup_script.py", "test_ensure_compose.py", "test_fetch_engine.py",
 })
 
 

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
                                              "save a booted state (a few minutes, once)")
     build.add_argument("--apt-source", metavar="LINE",
                        help="take the packages from this apt source line (kept in a private "
-                            "apt state), e.g. 'deb http://deb.debian.org/debian bookworm main'")
+                            "apt state), e.g. 'deb <mirror> bookworm main'")
     build.add_argument("--engine", choices=["sid"], default=None,
                        help="the engine from Debian unstable (sid: Docker 28.x today) instead "
                             "of the distribution's docker.io; recorded in the manifest")

@@ -437,7 +437,8 @@ class PrivateApt:
         """``apt-get update`` of the private lists (``prepare`` first)."""
         self.prepare()
         say(f"apt-get update for {self.source.line.strip()!r} (private lists)")
-        run_tool(["apt-get", "-q", *self.options(), "update"],
+        # --error-on=any: an archive that does not answer fails here (apt only warns otherwise)
+        run_tool(["apt-get", "-q", *self.options(), "--error-on=any", "update"],
                  f"apt-get update of {self.source.line.strip()!r}")
 
     def show(self, package: str) -> dict[str, str]:
