@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from labcheck.errors import EnvironmentProblem
-from labcheck.live.engines import apt
+from labcheck.live.engines import apt, apttext
 from labcheck.live.engines.apt import (
     AptEntry,
     DebianArchive,
@@ -97,8 +97,8 @@ def test_only_list_and_sources_files_of_sources_list_d_are_read(tmp_path: Path, 
     parts.mkdir()
     (parts / "a.list.disabled").write_text("deb http://disabled.example/debian sid main\n")
     (parts / "b.sources").write_text(DEB822)
-    monkeypatch.setattr(apt, "SOURCES_LIST", tmp_path / "sources.list")   # absent
-    monkeypatch.setattr(apt, "SOURCES_PARTS", parts)
+    monkeypatch.setattr(apttext, "SOURCES_LIST", tmp_path / "sources.list")   # absent
+    monkeypatch.setattr(apttext, "SOURCES_PARTS", parts)
     assert debian_archive({}).uri == "http://mirror.example/debian"
 
 
@@ -237,8 +237,8 @@ def test_a_failed_refresh_keeps_the_cached_engine_and_says_so_once(tmp_path: Pat
     lay_out(folder / "root", folder, which=lambda name: None)
     (folder / "VERSION").write_text("28.5.2\n")
     # no Debian archive in the (empty) sources and no override: the fetch fails at once
-    monkeypatch.setattr(apt, "SOURCES_LIST", tmp_path / "none.list")
-    monkeypatch.setattr(apt, "SOURCES_PARTS", tmp_path / "none.d")
+    monkeypatch.setattr(apttext, "SOURCES_LIST", tmp_path / "none.list")
+    monkeypatch.setattr(apttext, "SOURCES_PARTS", tmp_path / "none.d")
     monkeypatch.delenv("LABCHECK_DEBIAN_ARCHIVE", raising=False)
     said: list[str] = []
     env = {"LABCHECK_ENGINES_DIR": str(tmp_path)}
