@@ -375,9 +375,10 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _fetch_into(channel: str, cache: Path, work: Path, say: Say) -> None:
+def _fetch_into(channel: str, cache: Path, work: Path, say: Say,
+                environ: Mapping[str, str] | None) -> None:
     """Fetch ``channel``'s engine and lay it out in ``work`` (a scratch folder)."""
-    apt = PrivateApt(cache / "apt" / channel, debian_archive().source(channel))
+    apt = PrivateApt(cache / "apt" / channel, debian_archive(environ).source(channel))
     apt.update(say)
     packages = _engine_packages(apt)
     say(f"downloading {' '.join(packages)} from Debian {channel}")
@@ -421,6 +422,8 @@ def fetch_engine(channel: str, *, refresh: bool = False, say: Say = _stderr,
     keeps the cached version with one line through ``say``. One fetch per channel
     runs at a time (``flock``); an unfinished fetch never replaces a finished one.
     Without a cached version a failure is an EnvironmentProblem of one line.
+    ``environ`` (default: this process's) gives ``LABCHECK_ENGINES_DIR`` and
+    ``LABCHECK_DEBIAN_ARCHIVE``.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}: one of {', '.join(CHANNELS)}")
@@ -437,7 +440,7 @@ def fetch_engine(channel: str, *, refresh: bool = False, say: Say = _stderr,
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir()
         try:
-            _fetch_into(channel, cache, work, say)
+            _fetch_into(channel, cache, work, say, environ)
         except EnvironmentProblem as exc:
             shutil.rmtree(work, ignore_errors=True)
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no reason given"
