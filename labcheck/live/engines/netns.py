@@ -36,8 +36,8 @@ from typing import Any, Mapping, Sequence
 
 from ...errors import EnvironmentProblem
 from . import labdns
+from .apt import engines_dir, fetch_engine
 from .base import Engine, EngineStatus, Say, quiet
-from .cache import engines_cache
 from .sockets import api_version_of
 
 __all__ = ["NetnsEngine", "binaries", "running_names", "PROJECT", "DAEMON_CONFIG"]
@@ -105,8 +105,6 @@ def binaries(spec: str | None, *, refresh: bool = False, say: Say = quiet) -> Pa
                                      "give --engine sid, trixie or a folder of binaries")
         return None
     if spec in CHANNELS:
-        from .apt import fetch_engine
-
         return fetch_engine(spec, refresh=refresh, say=say).bin_dir
     path = Path(spec).expanduser()
     if path.is_dir():
@@ -114,7 +112,7 @@ def binaries(spec: str | None, *, refresh: bool = False, say: Say = quiet) -> Pa
             raise EnvironmentProblem(f"no dockerd in {path}")
         return path.resolve()
     if path.is_file() and (".tar" in path.name or path.suffix == ".tgz"):
-        return _unpack_archive(path, engines_cache())
+        return _unpack_archive(path, engines_dir())
     raise EnvironmentProblem(f"unknown engine {spec!r}: give distribution, sid, trixie, "
                              "a folder holding dockerd, or a .tar.xz of one")
 
