@@ -86,7 +86,7 @@ _LAZY = {
     "scenario": "live.scenarios", "diagnose": "live.diagnose",
     "docker_host": "live.dockerhost",
     "parse_ip_link": "hostside", "parse_iptables_save": "hostside", "added_rules": "hostside",
-    "parse_tcpdump": "hostside", "bridge_name": "hostside",
+    "parse_tcpdump": "hostside", "bridge_name": "snapshot",
 }
 
 

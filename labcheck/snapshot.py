@@ -30,6 +30,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "DEFAULT_BRIDGE",
     "Network",
+    "BRIDGE_NAME_OPTION",
+    "bridge_name",
     "Endpoint",
     "PortBinding",
     "Container",
@@ -164,6 +166,34 @@ class Network:
             ipv6=bool(data.get("ipv6")),
             options=dict(data.get("options", {})), labels=dict(data.get("labels", {})),
         )
+
+
+#: The network option that names a bridge network's Linux bridge (``-o`` on the CLI).
+BRIDGE_NAME_OPTION = "com.docker.network.bridge.name"
+
+
+def bridge_name(network: Network) -> str:
+    """The name of ``network``'s Linux bridge on the Docker host ('' if it has none).
+
+    The ``com.docker.network.bridge.name`` option where it is set (the
+    default bridge has ``docker0`` there), else ``br-`` and the first 12
+    characters of the network's id, as Docker names the bridge of a network
+    you create. Other drivers (host, none, overlay, macvlan) have no bridge
+    of their own on the host.
+
+    >>> bridge_name(Network("bridge", "f00", "bridge", options={BRIDGE_NAME_OPTION: "docker0"}))
+    'docker0'
+    >>> bridge_name(Network("host", "f00", "host"))
+    ''
+    """
+    if network.driver != "bridge":
+        return ""
+    named = network.options.get(BRIDGE_NAME_OPTION)
+    if named:
+        return named
+    if network.is_default_bridge:
+        return "docker0"
+    return f"br-{network.id[:12]}"
 
 
 @dataclass(frozen=True)
