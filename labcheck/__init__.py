@@ -76,7 +76,7 @@ _LAZY = {
     "load_exercise": "exercises", "list_exercises": "exercises", "Exercise": "exercises",
     "check": "live.grading", "assert_exercise": "live.grading", "score": "live.grading",
     "hint": "grading", "grade": "grading", "Report": "report", "CheckResult": "report",
-    "diagram": "render.diagram", "explain": "reachability", "measure_matrix": "live.reachability",
+    "diagram": "drawing", "explain": "reachability", "measure_matrix": "live.reachability",
     "ready": "live.notebook",
     "run_probes": "live.probes", "parse_resolv_conf": "probes",
     "Lab": "live.lab", "show": "lab", "http_command": "lab",

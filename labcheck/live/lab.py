@@ -278,5 +278,5 @@ class Lab:
 
     def draw(self, also: Iterable[str] = (), **options: Any) -> Any:
         """A diagram of :meth:`snapshot` (see :func:`labcheck.diagram` for ``options``)."""
-        from ..render.diagram import diagram
+        from ..drawing import diagram
         return diagram(self.snapshot(also), all=True, **options)
