@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ._version import __version__
-from .errors import LabcheckError, UsageError
+from .errors import LabcheckError, SnapshotFileError, UsageError
 from .report import format_points
 from .snapshot import Snapshot
 
@@ -63,7 +63,6 @@ SUBMISSION_FORMAT = 1
 _STUDENT_ENV = "JUPYTERHUB_USER"
 _ADDRESS = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d)")
 _KEEP = {"127.0.0.1", "127.0.0.11", "0.0.0.0"}  # addresses that mean the same everywhere
-_ADVICE = re.compile(r"\. (?:Take it again|Make one with)")
 
 
 def submission(snapshot: Snapshot, exercise: "Exercise", *, student: str | None = None,
@@ -101,21 +100,21 @@ def submission_info(snapshot: Snapshot, source: str = "submission") -> Submissio
     """The submission record of ``snapshot``; UsageError if it is not a usable one."""
     record = snapshot.meta.get("submission")
     if not isinstance(record, Mapping):
-        raise UsageError(f"{source} is a snapshot, not a submission (no exercise recorded). "
-                         "Students make one with: labcheck submit ID -o FILE")
+        raise UsageError(f"{source} is a snapshot, not a submission (no exercise recorded)",
+                         advice="Students make one with: labcheck submit ID -o FILE")
     fmt = record.get("format")
     if fmt != SUBMISSION_FORMAT:
         newer = isinstance(fmt, int) and fmt > SUBMISSION_FORMAT
         raise UsageError(
             f"{source} has submission format {fmt!r} (labcheck "
             f"{record.get('labcheck_version') or snapshot.labcheck_version or '?'}); this labcheck "
-            f"({__version__}) reads format {SUBMISSION_FORMAT}. "
-            + ("Upgrade labcheck to grade it" if newer
-               else "Ask for it again, made with this labcheck"))
+            f"({__version__}) reads format {SUBMISSION_FORMAT}",
+            advice="Upgrade labcheck to grade it" if newer
+            else "Ask for it again, made with this labcheck")
     exercise = record.get("exercise")
     if not isinstance(exercise, str) or not exercise:
-        raise UsageError(f"{source} names no exercise. Students make a submission with: "
-                         "labcheck submit ID -o FILE")
+        raise UsageError(f"{source} names no exercise",
+                         advice="Students make a submission with: labcheck submit ID -o FILE")
     hints = record.get("hints_revealed")
     hints = {str(k): int(v) for k, v in hints.items()
              if isinstance(v, int)} if isinstance(hints, Mapping) else {}
@@ -353,10 +352,11 @@ def _read(path: Path, seen_content: dict[str, str]) -> "_Read | Problem":
     try:
         snapshot = Snapshot.loads(text, source="it")
         info = submission_info(snapshot, source="it")
+    except SnapshotFileError as exc:
+        # Its advice ("take it again: labcheck snapshot ...") is for students.
+        return Problem(name, exc.problem.removeprefix("it ").strip().rstrip("."))
     except LabcheckError as exc:
-        # Snapshot's advice ("take it again: labcheck snapshot ...") is for students.
-        reason = _ADVICE.split(str(exc).removeprefix("it ").strip())[0].rstrip(".")
-        return Problem(name, reason)
+        return Problem(name, str(exc).removeprefix("it ").strip().rstrip("."))
     return _Read(name, snapshot, info, info.student or path.stem)
 
 

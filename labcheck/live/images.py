@@ -84,7 +84,8 @@ def ensure_lab_image(client: "docker.DockerClient", name: str = LAB_IMAGE,
     except docker.errors.DockerException as exc:
         raise ImageUnavailable(
             f"the lab image {name} is missing, no static busybox is installed here and "
-            f"pulling {UPSTREAM_IMAGE} failed ({str(exc).splitlines()[0][:120]}). Install one: "
-            "apt-get install busybox-static (Debian/Ubuntu), then run labcheck doctor") from None
+            f"pulling {UPSTREAM_IMAGE} failed ({str(exc).splitlines()[0][:120]})",
+            advice="Install one: apt-get install busybox-static (Debian/Ubuntu), then run "
+                   "labcheck doctor") from None
     return image_status(client, name)
 

@@ -77,8 +77,9 @@ class Lab:
     def _foreign(self, kind: str, name: str) -> UsageError:
         return UsageError(
             f"a {kind} named {name!r} already exists and was not created by lesson "
-            f"{self.lesson!r}; labcheck will not touch it. Remove or rename it yourself "
-            f"(docker {kind} rm {name}), or choose another name")
+            f"{self.lesson!r}; labcheck will not touch it",
+            advice=f"Remove or rename it yourself (docker {kind} rm {name}), or choose another "
+                   "name")
 
     # -- networks --------------------------------------------------------
 

@@ -33,8 +33,8 @@ class UnreadyLab(Lab):
 
     @property
     def client(self) -> "docker.DockerClient":
-        raise LabNotReady(f"the lab for lesson {self.lesson!r} is not ready ({self.reason}). "
-                          "Fix that, then run the lesson's first cell again")
+        raise LabNotReady(f"the lab for lesson {self.lesson!r} is not ready ({self.reason})",
+                          advice="Fix that, then run the lesson's first cell again")
 
 
 def _connect_or_start_vm(environ: Mapping[str, str] | None,
@@ -54,7 +54,7 @@ def _connect_or_start_vm(environ: Mapping[str, str] | None,
             raise
         from .vm.engine import autostart
 
-        host = autostart(str(exc).split(". ")[0], None, say)
+        host = autostart(exc.problem, None, say)
         if host is None:
             raise
     return connect(environ={**os.environ, "DOCKER_HOST": host})

@@ -237,10 +237,12 @@ def _launch(paths: EnginePaths, config: VmConfig, *, loadvm: str | None,
             with_state_disk: bool) -> EngineState:
     qemu = qemu_binary()
     if qemu is None:
-        raise EnvironmentProblem("QEMU is not installed. Install it: apt-get install "
-                                 "qemu-system-x86 (or conda install -c conda-forge qemu)")
+        raise EnvironmentProblem("QEMU is not installed",
+                                 advice="Install it: apt-get install qemu-system-x86 (or conda "
+                                        "install -c conda-forge qemu)")
     if not paths.image_present():
-        raise EnvironmentProblem("the engine VM image is not built. Run: labcheck engine build")
+        raise EnvironmentProblem("the engine VM image is not built",
+                                 advice="Run: labcheck engine build")
     paths.run.mkdir(parents=True, exist_ok=True)
     for stale in ("qemu.pid", "qmp.sock", "qmp-forward.sock", "control.sock", "forward.sock",
                   "forwards.json", "console.log", "state.json"):
