@@ -25,16 +25,16 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .points import format_points
-from .results import CheckResult, Graded
+from .results import CheckResult, ReportData
 
 __all__ = ["CheckResult", "Report", "format_points"]
 
 
 @dataclass(frozen=True)
-class Report(Graded):
+class Report(ReportData):
     """Every check of one exercise, graded on one snapshot, with its renderers' entry points.
 
-    The data and the score are :class:`~labcheck.results.Graded`'s;
+    The data and the score are :class:`~labcheck.results.ReportData`'s;
     ``penalty`` is what revealed hints cost, and the score never drops below 0.
     """
 

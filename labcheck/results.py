@@ -1,13 +1,13 @@
 """The graded data of one exercise: each check's result, and the score.
 
-:class:`CheckResult` is one check's verdict; :class:`Graded` is every
+:class:`CheckResult` is one check's verdict; :class:`ReportData` is every
 check of one exercise with its score, as plain data. The renderers
 (:mod:`labcheck.render.text`, :mod:`labcheck.render.html`) read a
-:class:`Graded`; :class:`~labcheck.report.Report` is a :class:`Graded` that
+:class:`ReportData`; :class:`~labcheck.report.Report` is a :class:`ReportData` that
 also renders itself (``to_text``, ``to_html``, ``to_json``), so the
 renderers never import the report that calls them.
 
->>> g = Graded("demo", "Demo", results=(
+>>> g = ReportData("demo", "Demo", results=(
 ...     CheckResult("a", "network exists", "pass", 1, 1, "ok"),
 ...     CheckResult("b", "secret", "fail", 0, 2, "no", hidden=True)))
 >>> g.score, g.max_score, g.passed, g.hidden_count
@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 from .expected import Expected
 
-__all__ = ["CheckResult", "Graded"]
+__all__ = ["CheckResult", "ReportData"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
-class Graded:
+class ReportData:
     """Every check of one exercise, graded on one snapshot: the data and its score.
 
     ``penalty`` is what revealed hints cost; the score never drops below 0.
