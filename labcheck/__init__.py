@@ -83,7 +83,7 @@ _LAZY = {
     "predict": "teaching", "solutions_enabled": "teaching",
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
-    "scenario": "live.scenarios", "diagnose": "live.diagnose",
+    "scenario": "live.scenarios", "diagnose": "live.diagnosis",
     "docker_host": "live.dockerhost",
     "parse_ip_link": "hostside", "parse_iptables_save": "hostside", "added_rules": "hostside",
     "parse_tcpdump": "hostside", "bridge_name": "snapshot",

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Mapping
+from typing import Mapping
 
 from ...errors import EnvironmentProblem
+from ...progress import Say
 from .build import AptSource, BuildResult, build_image
 from .paths import EnginePaths
 from .qemu import VmConfig, docker_host, qemu_binary, save_ready_state, start
 
 __all__ = ["build", "ensure_running", "env_lines", "available", "prepare_engine", "autostart"]
 
-Say = Callable[[str], None]
 
 
 def prepare_engine(host: str, paths: EnginePaths) -> None:

@@ -30,9 +30,10 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 from ...errors import EnvironmentProblem
+from ...progress import Say
 from .forwarder import NETDEV
 from .paths import EnginePaths
 from .qmp import LineChannel, Qmp, QmpError
@@ -41,7 +42,6 @@ __all__ = ["VmConfig", "EngineState", "EngineStatus", "qemu_binary", "kvm_usable
            "command_line", "start", "stop", "status", "save_ready_state", "docker_host",
            "GUEST_API_PORT", "KERNEL_ARGS"]
 
-Say = Callable[[str], None]
 
 GUEST_API_PORT = 2375
 #: quiet: printing to an emulated serial port is slow; no mitigations: the
@@ -329,7 +329,7 @@ def start(paths: EnginePaths | None = None, config: VmConfig | None = None, *,
 
 
 def save_ready_state(paths: EnginePaths | None = None, config: VmConfig | None = None, *,
-                     prepare: Callable[[str], None] | None = None,
+                     prepare: Say | None = None,
                      say: Say = print) -> float:
     """Boot cold, wait for the API, run ``prepare(docker_host)``, then ``savevm``.
 
