@@ -17,7 +17,7 @@ steps are inspect (who publishes it), connect (from the host, 127.0.0.1
 only) and listening (on the container port it is mapped to).
 
 :func:`diagnosis_probes` lists the probes the steps need; the live side
-(:func:`labcheck.live.diagnose.diagnose`) runs them and hands the snapshot
+(:func:`labcheck.live.diagnosis.diagnose`) runs them and hands the snapshot
 to :func:`diagnose_snapshot`.
 
 >>> from labcheck.snapshot import Snapshot, Network, Container, Endpoint

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..points import format_points
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..report import Report
+    from ..results import ReportData
 
 __all__ = ["render_html"]
 
@@ -28,7 +28,7 @@ _STYLE = {
 }
 
 
-def render_html(report: "Report", show_hidden: bool = False) -> str:
+def render_html(report: "ReportData", show_hidden: bool = False) -> str:
     """An HTML table of the report's visible results."""
     score = f"{format_points(report.score)}/{format_points(report.max_score)}"
     head_color = _STYLE["pass" if report.passed else "fail"][0]

@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING
 from ..points import format_points
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..report import Report
+    from ..results import ReportData
 
 __all__ = ["render_text", "use_color"]
 
@@ -38,7 +38,7 @@ def _paint(text: str, what: str, color: bool) -> str:
     return f"\x1b[{_COLORS[what]}m{text}\x1b[0m" if color else text
 
 
-def render_text(report: "Report", color: bool = False, show_hidden: bool = False) -> str:
+def render_text(report: "ReportData", color: bool = False, show_hidden: bool = False) -> str:
     """The report as lines: a header, then each visible check with its message and hint."""
     score = f"{format_points(report.score)}/{format_points(report.max_score)} points"
     verdict = ", all checks pass" if report.passed else ""

@@ -14,13 +14,12 @@ import pytest
 
 from labcheck.hostside import (
     added_rules,
-    bridge_name,
     parse_ip_link,
     parse_iptables_save,
     parse_tcpdump,
 )
 from labcheck.live.dockerhost import DockerHost, docker_host
-from labcheck.snapshot import Network
+from labcheck.snapshot import Network, bridge_name
 
 pytestmark = pytest.mark.docker
 

@@ -47,9 +47,10 @@ import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from ...errors import EnvironmentProblem
+from ...progress import Say
 from ..engines.apt import (
     ENGINE_PACKAGES,
     AptSource,
@@ -65,7 +66,6 @@ from .paths import EnginePaths
 __all__ = ["PACKAGES", "KERNEL_METAS", "MODULES", "ENGINES", "BuildResult", "AptSource",
            "build_image", "module_closure", "parse_ldd", "missing_tools"]
 
-Say = Callable[[str], None]
 
 #: The meta packages whose dependencies name the kernel (Debian's, then Ubuntu's).
 KERNEL_METAS = ("linux-image-amd64", "linux-image-generic")
@@ -542,14 +542,13 @@ def _engine_fetcher(paths: EnginePaths, engine: str, refresh: bool,
     return fetcher, packages, source.line
 
 
-def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = None,
+def build_image(paths: EnginePaths, *, source: AptSource | None = None,
                 engine: str | None = None, refresh: bool = False,
                 say: Say = print) -> BuildResult:
     """Fetch, unpack and pack the VM image into ``paths.image``; return what was taken.
 
     ``engine`` names one of :data:`ENGINES` (None: the distribution's docker.io).
     """
-    paths = paths or EnginePaths.default()
     lacking = missing_tools()
     if lacking:
         raise EnvironmentProblem(f"building the engine image needs {', '.join(lacking)}. "

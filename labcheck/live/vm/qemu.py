@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from ...errors import EnvironmentProblem
+from ...progress import Say
 from .forwarder import NETDEV
 from .paths import EnginePaths
 from .qmp import LineChannel, Qmp, QmpError
@@ -41,7 +42,6 @@ __all__ = ["VmConfig", "EngineState", "EngineStatus", "qemu_binary", "kvm_usable
            "command_line", "start", "stop", "status", "save_ready_state", "docker_host",
            "GUEST_API_PORT", "KERNEL_ARGS"]
 
-Say = Callable[[str], None]
 
 GUEST_API_PORT = 2375
 #: quiet: printing to an emulated serial port is slow; no mitigations: the
@@ -235,10 +235,12 @@ def _launch(paths: EnginePaths, config: VmConfig, *, loadvm: str | None,
             with_state_disk: bool) -> EngineState:
     qemu = qemu_binary()
     if qemu is None:
-        raise EnvironmentProblem("QEMU is not installed. Install it: apt-get install "
-                                 "qemu-system-x86 (or conda install -c conda-forge qemu)")
+        raise EnvironmentProblem("QEMU is not installed",
+                                 advice="Install it: apt-get install qemu-system-x86 (or conda "
+                                        "install -c conda-forge qemu)")
     if not paths.image_present():
-        raise EnvironmentProblem("the engine VM image is not built. Run: labcheck engine build")
+        raise EnvironmentProblem("the engine VM image is not built",
+                                 advice="Run: labcheck engine build")
     paths.run.mkdir(parents=True, exist_ok=True)
     for stale in (*paths.run_files(), paths.console):
         stale.unlink(missing_ok=True)
