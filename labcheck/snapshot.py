@@ -393,6 +393,22 @@ class Container:
         return tuple(e.network for e in self.endpoints)
 
     @property
+    def is_on_no_network(self) -> bool:
+        """Whether this running container should be on a network and is on none.
+
+        Its network mode names a network (``bridge``, ``default`` or a user-defined
+        one) but it has no endpoint: only its loopback, so nothing reaches it and its
+        published ports lead nowhere. Engine 29 leaves a container so when a start
+        fails while joining its network (a host port already taken, say): the failed
+        start takes the network out of the container's settings, and a later start
+        runs it on none (moby b192d06, "Remove network info from container when
+        endpoint join fails"). Earlier engines keep the network for the next start.
+        """
+        mode = self.network_mode
+        return (self.is_running and not self.endpoints and mode not in ("host", "none")
+                and not mode.startswith("container:"))
+
+    @property
     def shares_namespace_with(self) -> str | None:
         """For ``container:<name-or-id>`` network mode, the other container."""
         if self.network_mode.startswith("container:"):
