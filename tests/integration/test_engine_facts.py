@@ -365,3 +365,61 @@ def _other_host_gateway(ns: str) -> str:
     done = subprocess.run(["ip", "-n", ns, "route", "show", "default"], capture_output=True,
                           text=True, timeout=30, check=True)
     return done.stdout.split()[2]
+
+
+# -- --internal networks: the host still answers at the gateway (not 25.0.0-25.0.3) ------
+
+def engine_release(client) -> tuple[int, int, int]:
+    """(major, minor, patch) of the engine: "25.0.3" -> (25, 0, 3); "28.5.2+dfsg4" -> (28, 5, 2)."""
+    found = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", client.version()["Version"])
+    assert found, client.version()["Version"]
+    return int(found[1]), int(found[2]), int(found[3] or 0)
+
+
+def _fetch_from(lab, container: str, address: str, port: int) -> bool:
+    """Whether ``container`` gets a page from ``address:port`` within about 3 s (the
+    server on the host may need a moment after it starts)."""
+    code, _ = lab.exec(container, ["sh", "-c",
+                                   f"for i in $(seq 1 15); do timeout 1 wget -q -O /dev/null "
+                                   f"http://{address}:{port}/ && exit 0; sleep 0.2; done; exit 1"])
+    return code == 0
+
+
+def test_internal_network_reaches_the_host_at_its_gateway(docker_client, lab, name):
+    """A container on an --internal network reaches a server on the host at the network's
+    gateway address: the bridge holds that address on every engine but 25.0.0-25.0.3
+    (moby#46603 took it away, #47356 gave it back in 25.0.4). The server runs in a
+    host-network container, so it listens on the Docker host wherever that is."""
+    net = lab.network(name("inner"), internal=True)
+    gateway = docker_client.api.inspect_network(net)["IPAM"]["Config"][0]["Gateway"]
+    lab.run(name("keeper"), network=net)
+    lab.run(name("hostside"), network_mode="host",
+            command=["httpd", "-f", "-p", f"{gateway}:8023", "-h", "/var/www"])
+    release = engine_release(docker_client)
+    documented = not (25, 0, 0) <= release <= (25, 0, 3)
+    reached = _fetch_from(lab, name("keeper"), gateway, 8023)
+    assert reached == documented, (
+        f"Engine {'.'.join(map(str, release))} should {'' if documented else 'not '}let a "
+        f"container on an --internal network reach the host at its gateway {gateway}")
+
+
+def test_internal_network_in_gateway_mode_isolated(docker_client, lab, name):
+    """From Engine 28.0 gateway mode `isolated` (moby#49262) gives an internal network no
+    gateway address on the host: its containers cannot reach the host at all. An older
+    engine does not know the option (nothing to assert there)."""
+    if engine_version(docker_client) < (28, 0):
+        pytest.skip("gateway mode 'isolated' came with Engine 28.0")
+    net = lab.network(name("sealed"), internal=True,
+                      options={"com.docker.network.bridge.gateway_mode_ipv4": "isolated"})
+    ipam = docker_client.api.inspect_network(net)["IPAM"]["Config"][0]
+    assert not ipam.get("Gateway"), ipam
+    lab.run(name("keeper"), network=net)
+    code, routes = lab.exec(name("keeper"), ["ip", "route"])
+    assert code == 0 and "via" not in routes, routes
+    # the host has no address in the network: its bridge (read from the host's own
+    # network stack, by a host-network container) holds none, so nothing leads to the host
+    net_id = docker_client.api.inspect_network(net)["Id"]
+    lab.run(name("hostview"), network_mode="host")
+    code, addresses = lab.exec(name("hostview"), ["ip", "-o", "-4", "addr", "show", "dev",
+                                                   f"br-{net_id[:12]}"])
+    assert code == 0 and "inet " not in addresses, addresses
