@@ -3,13 +3,10 @@
 #
 # - `docker compose version` already answers (Docker Desktop, the student's own plugin,
 #   a distribution package): nothing is changed.
-# - Otherwise the plugin from Debian unstable's docker-compose package is taken from the
-#   engine cache of `python3 -m labcheck.live.engines.apt sid` (fetched there once; a cached
-#   copy is reused) and copied where the docker CLI looks for plugins:
-#     root:        /usr/local/lib/docker/cli-plugins/docker-compose   (every user of the machine;
-#                  the folder the docker CLI searches for system-wide plugins that no
-#                  package manager owns)
-#     other users: ~/.docker/cli-plugins/docker-compose                 (that user only)
+# - Otherwise Debian unstable's plugin (`python3 -m labcheck.live.engines.apt sid` fetches
+#   it once into the engine cache) is copied where the docker CLI looks for plugins: as root
+#   /usr/local/lib/docker/cli-plugins (every user; no package manager owns that folder),
+#   else ~/.docker/cli-plugins (that user only).
 # - No docker CLI at all, or the plugin cannot be had: one line saying what to do, exit 1.
 #   Lesson 08 alone needs Compose; callers treat a failure here as a warning.
 # LABCHECK_CLI_PLUGINS_DIR overrides where the plugin goes; LABCHECK_ENGINES_DIR is the engine cache.
