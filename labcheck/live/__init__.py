@@ -16,7 +16,8 @@ network) is here, one module per concern:
 - ``diagnosis`` (lesson 06's routine run against a daemon);
 - ``scenarios`` (lesson 06's broken apps built and removed);
 - ``grading`` (check, assert_exercise, score, make_submission);
-- ``engines`` (Docker engines as objects: system, netns, vm; see its docstring);
+- ``engines`` (Docker engines as objects: system, netns, vm; see its docstring)
+  and ``processes`` (whether a process an engine started runs; waiting for it to go);
 - ``vm`` (a Docker engine in a QEMU VM: build, start, forwarded ports).
 
 A pure module outside this package and its live partner here share a stem

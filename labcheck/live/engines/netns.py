@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ...errors import EnvironmentProblem
+from ..processes import wait_gone
 from . import labdns
 from .apt import engines_dir, fetch_engine
 from .base import Engine, EngineStatus, Say, quiet
@@ -129,30 +130,6 @@ class _Record:
     lab_dns_pid: int
     started: float
     engine: str
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError):
-        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
-            return False
-    return True
-
-
-def _wait_gone(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _pid_alive(pid):
-            return True
-        time.sleep(0.1)
-    return not _pid_alive(pid)
 
 
 def _cgroup_mounts() -> list[str]:
@@ -334,7 +311,7 @@ class NetnsEngine(Engine):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGTERM)
         for pid in pids:
-            if not _wait_gone(pid, 20):
+            if not wait_gone(pid, 20):
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
         if self._namespace_exists():
