@@ -78,3 +78,22 @@ def test_nodes_from_inside_another_engines_namespace() -> None:
         assert _leftovers(find(name)) == []
     finally:
         outer.down()
+
+
+def test_the_nodes_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from labcheck.cli import main
+
+    name = f"c{uuid.uuid4().hex[:6]}"
+    try:
+        assert main(["nodes", "status", "--lab", name]) == 3
+        assert "no lab" in capsys.readouterr().out
+        assert main(["nodes", "up", "2", "--lab", name]) == 0
+        out = capsys.readouterr().out
+        assert "node2  10.219.0.12" in out and "(present)" in out
+        assert main(["nodes", "status", "--lab", name]) == 0
+        assert main(["nodes", "up", "1", "--lab", name]) == 0   # fewer nodes: rebuilt smaller
+        assert len(find(name)) == 1
+    finally:
+        assert main(["nodes", "down", "--lab", name]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert _leftovers(find(name)) == [] and not Path(f"/run/netns/labcheck-{name}-lan").exists()

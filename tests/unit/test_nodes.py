@@ -69,3 +69,11 @@ def test_node_engine_order() -> None:
     assert node_engine("sid", {"LABCHECK_NODE_ENGINE": "trixie"}) == "sid"
     assert node_engine(None, {"LABCHECK_NODE_ENGINE": "trixie"}) == "trixie"
     assert node_engine(None, {}) is None
+
+
+def test_the_nodes_command_is_registered() -> None:
+    from labcheck.cli import build_parser
+
+    args = build_parser().parse_args(["nodes", "up", "2", "--lab", "x", "--engine", "sid"])
+    assert (args.action, args.count, args.lab, args.engine) == ("up", 2, "x", "sid")
+    assert build_parser().parse_args(["nodes", "down"]).lab is None
