@@ -27,11 +27,10 @@ process runs beside, else ``lab``).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
@@ -255,10 +254,9 @@ class Nodes:
             node.engine.stop(purge=True)
         if _namespace_exists(self.lan_namespace):
             _ip(["netns", "delete", self.lan_namespace], check=False)
-        _record_path(self.lab).unlink(missing_ok=True)
 
 
-def _engines(lab: str, plans: Sequence[NodePlan], engine: str | None) -> list[Node]:
+def _engines(plans: Sequence[NodePlan], engine: str | None) -> list[Node]:
     return [Node(p, NetnsEngine(p.engine, engine, settings=p.settings(), hostname=p.name))
             for p in plans]
 
@@ -302,7 +300,7 @@ def up(count: int = 3, *, lab: str | None = None, engine: str | None = None,
     existing = find(name)
     if len(existing) > count:
         existing.down()
-    nodes = Nodes(name, _engines(name, plan(count, name), wanted))
+    nodes = Nodes(name, _engines(plan(count, name), wanted))
     for node in nodes:
         status = node.engine.status()
         if status.running and status.details.get("engine") != (wanted or "distribution"):
@@ -311,21 +309,7 @@ def up(count: int = 3, *, lab: str | None = None, engine: str | None = None,
             node.engine.stop(purge=True)
         node.engine.start(say=say)
     _ensure_lan(nodes)
-    _write_record(nodes, wanted)
     return nodes
-
-
-def _record_path(lab: str) -> Path:
-    run = Path(os.environ.get("LABCHECK_NETNS_RUN") or "/run/labcheck-engines")
-    return run / f"{lab}-lan.json"
-
-
-def _write_record(lab: Nodes, engine: str | None) -> None:
-    record = {"lab": lab.lab, "engine": engine or "distribution",
-              "nodes": [asdict(n.plan) for n in lab.nodes]}
-    path = _record_path(lab.lab)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1))
 
 
 def find(lab: str | None = None, environ: Mapping[str, str] | None = None) -> Nodes:
@@ -344,7 +328,7 @@ def find(lab: str | None = None, environ: Mapping[str, str] | None = None) -> No
             indexes.add(int(match["n"]))
     count = max(indexes, default=0)
     plans = plan(count, name) if count else []
-    return Nodes(name, _engines(name, plans, None))
+    return Nodes(name, _engines(plans, None))
 
 
 def down(lab: str | None = None) -> bool:
