@@ -65,6 +65,8 @@ __all__ = [
     # drivers a lesson sets up where the host allows (a veth LAN, a single-node swarm)
     "survey", "VethLan", "SwarmSession", "remove_services",
     "docker_host",
+    # several Docker hosts on one machine, joined on one LAN (lesson 09; root)
+    "nodes",
     # the Docker host's own tools' output, read (lesson 07)
     "parse_ip_link", "parse_iptables_save", "added_rules", "parse_tcpdump", "bridge_name",
     # troubleshooting (lesson 06): broken apps to repair, and the routine that finds the fault
@@ -84,7 +86,7 @@ _LAZY = {
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
     "scenario": "live.scenarios", "diagnose": "live.diagnosis",
-    "docker_host": "live.dockerhost",
+    "docker_host": "live.dockerhost", "nodes": "live.nodes",
     "parse_ip_link": "hostside", "parse_iptables_save": "hostside", "added_rules": "hostside",
     "parse_tcpdump": "hostside", "bridge_name": "snapshot",
 }

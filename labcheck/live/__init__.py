@@ -18,6 +18,7 @@ network) is here, one module per concern:
 - ``grading`` (check, assert_exercise, score, make_submission);
 - ``engines`` (Docker engines as objects: system, netns, vm; see its docstring)
   and ``processes`` (whether a process an engine started runs; waiting for it to go);
+- ``nodes`` (``labcheck.nodes(N)``: several Docker hosts on one LAN, from ``engines.nodes``);
 - ``vm`` (a Docker engine in a QEMU VM: build, start, forwarded ports).
 
 A pure module outside this package and its live partner here share a stem

@@ -27,6 +27,9 @@ from labcheck.live.ownership import reset
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 LESSONS = sorted(LESSONS_DIR.glob("[0-9][0-9]-*.ipynb"))
+#: Lessons whose exercises are not graded yet: lesson 09's are graded per node, a layer
+#: still to build (their specs: docs/drafts/09-exercises.md).
+EXERCISES_PENDING = {"09"}
 _CHECK_BUTTON = re.compile(r"check_button\(\s*[\"']([^\"']+)[\"']")
 
 
@@ -49,6 +52,8 @@ def test_run_all_leaves_every_exercise_ungraded_or_failing(path: Path, docker_cl
                                                              monkeypatch, tmp_path) -> None:
     notebook = nbformat.read(path, as_version=4)
     exercises = exercises_of(notebook)
+    if path.name[:2] in EXERCISES_PENDING:
+        pytest.skip(f"{path.name}: its exercises wait for the multi-node grading layer")
     assert exercises, f"{path.name} has no exercise (no check_button cell)"
     monkeypatch.delenv("LABCHECK_SOLUTIONS", raising=False)   # a student's kernel never has it
     monkeypatch.setenv("LABCHECK_HINTS_FILE", str(tmp_path / "hints.json"))

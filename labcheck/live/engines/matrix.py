@@ -164,6 +164,8 @@ class _Pass:
     def env(self, other: str | None = None) -> dict[str, str]:
         env = self.engine.environ()
         env["PYTHONPATH"] = str(self.tree)
+        if self.spec.engine:  # the nodes of a multi-host lab (lesson 09) run this pass's engine
+            env["LABCHECK_NODE_ENGINE"] = self.spec.engine
         if not self.spec.first:  # the run-twice test's backwards order: first engine only
             env["LABCHECK_LATER_ENGINE"] = "1"
         if other:
