@@ -2,8 +2,8 @@
 
 >>> r = Report("demo", "Demo", results=(
 ...     CheckResult("a", "network exists", "pass", 1, 1, "network 'n' exists"),
-...     CheckResult("b", "web attached", "fail", 0, 2, "not attached",
-...                 hint="docker network connect n web"),
+...     CheckResult("b", "web attached", "fail", 0, 2, "not attached.",
+...                 hint="Which networks is web on?", advice="Try: docker network connect n web"),
 ...     CheckResult("c", "secret", "pass", 1, 1, "ok", hidden=True)))
 >>> r.score, r.max_score, r.passed, r.fraction
 (2.0, 4.0, False, 0.5)
@@ -14,9 +14,11 @@ Demo (demo): 2/4 points
   PASS  network exists  1/1
         network 'n' exists
   FAIL  web attached  0/2
-        not attached
-        hint: docker network connect n web
+        not attached.
+        hint: Which networks is web on?
   + 1 hidden check (counted in the score)
+>>> print(r.to_text(audience="instructor").splitlines()[4])
+        not attached. Try: docker network connect n web
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .audience import INSTRUCTOR, STUDENT, with_advice
 from .expected import Expected
 from .points import format_points
 
-__all__ = ["CheckResult", "Report", "format_points"]
+__all__ = ["CheckResult", "Report", "format_points", "STUDENT", "INSTRUCTOR"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class CheckResult:
 
     ``expected`` is the part of the topology the check asks for (what a
     diagram of the Report marks green or red); it is not written to JSON.
+    ``message`` says what is wrong and the evidence; ``advice`` is the
+    command that would fix it, which only an instructor's rendering shows
+    (:meth:`text`, :mod:`labcheck.audience`).
     """
 
     check_id: str
@@ -48,15 +54,27 @@ class CheckResult:
     hidden: bool = False
     kind: str = ""
     expected: Expected = field(default_factory=Expected, compare=False)
+    advice: str = ""
 
     @property
     def passed(self) -> bool:
         return self.status == "pass"
 
+    def text(self, audience: str = STUDENT) -> str:
+        """What ``audience`` reads of the result: the message, and the advice for an
+        instructor."""
+        return with_advice(self.message, self.advice, audience)
+
+    @property
+    def full_message(self) -> str:
+        """The message and the advice (what an instructor reads)."""
+        return self.text(INSTRUCTOR)
+
     def to_json(self) -> dict[str, Any]:
         return {"check_id": self.check_id, "title": self.title, "status": self.status,
                 "points": self.points, "max_points": self.max_points, "message": self.message,
-                "hint": self.hint, "hidden": self.hidden, "kind": self.kind}
+                "advice": self.advice, "hint": self.hint, "hidden": self.hidden,
+                "kind": self.kind}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "CheckResult":
@@ -64,7 +82,8 @@ class CheckResult:
                    status=data["status"], points=float(data.get("points", 0)),
                    max_points=float(data.get("max_points", 0)),
                    message=data.get("message", ""), hint=data.get("hint", ""),
-                   hidden=bool(data.get("hidden")), kind=data.get("kind", ""))
+                   hidden=bool(data.get("hidden")), kind=data.get("kind", ""),
+                   advice=data.get("advice", ""))
 
 
 @dataclass(frozen=True)
@@ -137,16 +156,20 @@ class Report:
 
     # -- renderers -------------------------------------------------------
 
-    def to_text(self, color: bool = False, show_hidden: bool = False) -> str:
+    def to_text(self, color: bool = False, show_hidden: bool = False,
+                audience: str = STUDENT) -> str:
+        """The report as text for ``audience`` (a student's: no fixing commands)."""
         from .render.text import render_text
-        return render_text(self, color=color, show_hidden=show_hidden)
+        return render_text(self, color=color, show_hidden=show_hidden, audience=audience)
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
-    def to_html(self, show_hidden: bool = False) -> str:
+    def to_html(self, show_hidden: bool = False, audience: str = STUDENT) -> str:
+        """The report as HTML for ``audience`` (a notebook's and the Check panel's: a
+        student's)."""
         from .render.html import render_html
-        return render_html(self, show_hidden=show_hidden)
+        return render_html(self, show_hidden=show_hidden, audience=audience)
 
     def to_json(self, show_hidden: bool = False) -> dict[str, Any]:
         """Plain data; hidden checks are left out unless ``show_hidden``."""
