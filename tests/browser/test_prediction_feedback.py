@@ -21,6 +21,8 @@ def test_a_prediction_says_right_or_wrong_and_why_after_lock_in(notebook_folder,
                                                                 open_notebook):
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(CALL)]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
     path = notebook_folder / "predict.ipynb"
     nbformat.write(notebook, str(path))
     nb = open_notebook(path)
@@ -28,8 +30,8 @@ def test_a_prediction_says_right_or_wrong_and_why_after_lock_in(notebook_folder,
     widget = nb.cell(0).locator(".labcheck-predict")
     widget.wait_for(state="visible")
     assert nb.error_outputs(0) == [], nb.output_text(0)
-    before = nb.page.content()
-    assert "embedded DNS" not in before and "Not quite" not in before
+    before = nb.output_text(0) + (widget.inner_html() or "")
+    assert "embedded DNS" not in before and "Not quite" not in before, before
     nb.screenshot("asked", 0)
 
     widget.locator("label", has_text="a) beta answers").click()
