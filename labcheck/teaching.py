@@ -18,7 +18,10 @@ student was right, and why::
 
 The right choice and the reason are in no output before the student locks
 in an answer: not in the question's text, not in the widget's state (they
-stay in the kernel until then). Without ``answer=`` the widget says
+stay in the kernel until then). To keep them out of the notebook's source
+too, a lesson gives only the question and choices and lists the answer in
+``labcheck/predictions.yaml`` (by question id; ``LABCHECK_PREDICTION_ANSWERS``
+names another file): :func:`known_answers`. Without ``answer=`` the widget says
 "recorded", as before. Where no widget can be drawn (nbval, nbclient, a
 terminal) the cell shows the question and its choices as text, the same on
 every run.
@@ -69,9 +72,12 @@ from .fallback import TextFallback
 
 __all__ = ["SOLUTIONS_ENV", "PREDICTIONS_ENV", "PREDICTIONS_FILE", "solutions_enabled",
            "predictions_path", "recorded_predictions", "record_prediction", "prediction_text",
-           "feedback", "Prediction", "predict"]
+           "feedback", "known_answers", "ANSWERS_ENV", "Prediction", "predict"]
 
 SOLUTIONS_ENV = "LABCHECK_SOLUTIONS"
+#: Environment variable: a YAML file of predictions' answers instead of the packaged one.
+ANSWERS_ENV = "LABCHECK_PREDICTION_ANSWERS"
+ANSWERS_FILE = Path(__file__).with_name("predictions.yaml")
 PREDICTIONS_ENV = "LABCHECK_PREDICTIONS_FILE"
 PREDICTIONS_FILE = ".labcheck-predictions.json"
 
@@ -130,6 +136,27 @@ def prediction_text(qid: str, question: str, choices: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def known_answers(path: str | os.PathLike[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Question id -> {"answer": ..., "why": ...} from ``labcheck/predictions.yaml``
+    (or ``path``, or ``$LABCHECK_PREDICTION_ANSWERS``). A file that is not a mapping
+    of mappings is a :class:`UsageError` naming it."""
+    import yaml
+
+    target = Path(path or os.environ.get(ANSWERS_ENV) or ANSWERS_FILE)
+    try:
+        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    except OSError:
+        return {}
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{target}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(
+            isinstance(v, dict) and "answer" in v for v in data.values()):
+        raise UsageError(f"{target}: expected question ids, each with answer: and why:")
+    return {str(k): dict(v) for k, v in data.items()}
+
+
 def feedback(choices: Sequence[str], answer: str, right: int, why: str) -> str:
     """What the student reads after locking in ``answer``: right or not, the right
     choice, and why (one or two sentences)."""
@@ -176,6 +203,9 @@ class Prediction(TextFallback):
             raise UsageError(f"prediction {qid!r} has too many choices")
         if why and answer is None:
             raise UsageError(f"prediction {qid!r}: why= needs answer=, the right choice")
+        if answer is None:
+            listed = known_answers().get(str(qid), {})
+            answer, why = listed.get("answer"), str(listed.get("why") or "")
         self.qid, self.question, self.choices = str(qid), str(question), list(choices)
         self._right = _right_index(self.qid, self.choices, answer)
         self._why = " ".join(str(why).split())

@@ -185,3 +185,26 @@ def test_a_letter_names_the_right_choice(tmp_path):
     question = labcheck.predict("q", "Q?", ["yes", "no"], answer="b", path=tmp_path / "p.json")
     assert question.lock_in("no") == "no" and question.right is True
     assert question.feedback() == "Right: b) no."
+
+
+def test_answers_can_live_outside_the_notebook(monkeypatch, tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("01-q:\n  answer: b\n  why: Only a user-defined network has DNS.\n")
+    monkeypatch.setenv("LABCHECK_PREDICTION_ANSWERS", str(answers))
+    question = labcheck.predict("01-q", "Q?", ["yes", "no"], path=tmp_path / "p.json")
+    assert "Only a user-defined" not in json.dumps(question._repr_mimebundle_())
+    question.lock_in("yes")
+    assert question.feedback() == "Not quite: the answer is b) no. Only a user-defined network has DNS."
+    # a question the file does not list only records, as before
+    other = labcheck.predict("01-other", "Q?", ["yes", "no"], path=tmp_path / "p.json")
+    other.lock_in("yes")
+    assert "recorded" in other.status.value and other.right is None
+
+
+def test_the_packaged_answers_file_is_valid_and_broken_ones_are_named(tmp_path):
+    from labcheck.teaching import known_answers
+    assert isinstance(known_answers(), dict)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("q: just text\n")
+    with pytest.raises(UsageError, match="bad.yaml"):
+        known_answers(bad)
