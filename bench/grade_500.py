@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from labcheck.batch import grade_files  # noqa: E402
+from labcheck.render.batch import render_csv, render_html, summary_lines  # noqa: E402
 
 SUBMISSIONS = 500
 GOAL_SECONDS = 5.0
@@ -63,10 +64,10 @@ def main() -> int:
 
         start = time.perf_counter()
         result = grade_files(paths)
-        sheet, page = result.to_csv(), result.to_html()
+        sheet, page = render_csv(result), render_html(result)
         elapsed = time.perf_counter() - start
 
-    assert len(result.graded) == SUBMISSIONS and not result.problems, result.summary_lines()
+    assert len(result.graded) == SUBMISSIONS and not result.problems, summary_lines(result)
     assert sheet.count("\n") == SUBMISSIONS + 1 and "Most common failures" in page
     ratio = elapsed / floor if floor else float("inf")
     print(f"grade {SUBMISSIONS} submissions (CSV + HTML): {elapsed:.2f} s, "

@@ -76,17 +76,17 @@ _LAZY = {
     "load_exercise": "exercises", "list_exercises": "exercises", "Exercise": "exercises",
     "check": "live.grading", "assert_exercise": "live.grading", "score": "live.grading",
     "hint": "grading", "grade": "grading", "Report": "report", "CheckResult": "report",
-    "diagram": "render.diagram", "explain": "reachability", "measure_matrix": "live.reachability",
+    "diagram": "drawing", "explain": "reachability", "measure_matrix": "live.reachability",
     "ready": "live.notebook",
     "run_probes": "live.probes", "parse_resolv_conf": "probes",
     "Lab": "live.lab", "show": "lab", "http_command": "lab",
     "predict": "teaching", "solutions_enabled": "teaching",
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
-    "scenario": "live.scenarios", "diagnose": "live.diagnose",
+    "scenario": "live.scenarios", "diagnose": "live.diagnosis",
     "docker_host": "live.dockerhost",
     "parse_ip_link": "hostside", "parse_iptables_save": "hostside", "added_rules": "hostside",
-    "parse_tcpdump": "hostside", "bridge_name": "hostside",
+    "parse_tcpdump": "hostside", "bridge_name": "snapshot",
 }
 
 

@@ -17,7 +17,7 @@ steps are inspect (who publishes it), connect (from the host, 127.0.0.1
 only) and listening (on the container port it is mapped to).
 
 :func:`diagnosis_probes` lists the probes the steps need; the live side
-(:func:`labcheck.live.diagnose.diagnose`) runs them and hands the snapshot
+(:func:`labcheck.live.diagnosis.diagnose`) runs them and hands the snapshot
 to :func:`diagnose_snapshot`.
 
 >>> from labcheck.snapshot import Snapshot, Network, Container, Endpoint
@@ -246,6 +246,9 @@ def _host_steps(snapshot: Snapshot, target: str, port: int | None) -> list[Step]
     if not box.is_running:
         inspect = Step("inspect", False, f"{box.name} is {box.state or 'not running'}{held}",
                        command)
+    elif box.is_on_no_network:
+        inspect = Step("inspect", False, f"{box.name} runs on no network (only its loopback), "
+                                         f"so its published ports lead nowhere{held}", command)
     elif not mapped:
         shown = ", ".join(str(b) for b in box.published()) or "nothing"
         inspect = Step("inspect", False, f"{box.name} does not publish host port {port} (it "

@@ -299,7 +299,8 @@ def assess(platform: Platform, kernel: KernelConfig) -> dict[str, Support]:
     say("bridge", True, "the default driver: every Linux Docker engine has it")
     if platform.desktop:
         host = ("runs, but the 'host' is Docker Desktop's Linux VM, not your computer: the "
-                "container sees the VM's interfaces")
+                "container sees the VM's interfaces (from Desktop 4.34, host networking enabled "
+                "in Settings passes its TCP and UDP ports on 127.0.0.1 on to your computer)")
     elif platform.rootless:
         host = ("runs, but the 'host' is RootlessKit's network namespace, not the machine's: "
                 "the container sees that namespace's interfaces")

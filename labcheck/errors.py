@@ -2,10 +2,12 @@
 
 A *student mistake* is data (a failing check in a Report). A *broken
 environment* is one of these exceptions. Each carries the CLI exit code it
-maps to, and a one-line message that says what to do next. docker-py's
-errors become these in :func:`labcheck.live.daemon.translate_docker_error`:
+maps to, and a one-line message: what is wrong (``problem``) and what to do
+next (``advice``). docker-py's errors become these in
+:func:`labcheck.live.daemon.translate_docker_error`:
 
->>> err = DaemonNotRunning("no Docker daemon answers at unix:///var/run/docker.sock")
+>>> err = DaemonNotRunning("no Docker daemon answers at unix:///var/run/docker.sock",
+...                        advice="Start Docker")
 >>> err.exit_code
 3
 >>> isinstance(err, RuntimeError)
@@ -40,12 +42,26 @@ EXIT_ENVIRONMENT = 3
 
 
 class LabcheckError(RuntimeError):
-    """Root of labcheck's exceptions: an expected failure with a helpful message."""
+    """Root of labcheck's exceptions: an expected failure with a helpful message.
+
+    ``problem`` says what is wrong, ``advice`` what to do next ('' where
+    the problem says it all); the message, ``str(exc)``, is both, as a user
+    reads it: ``"<problem>. <advice>"``. Read the fields, never the message:
+
+    >>> err = UsageError("there is no exercise 'x'", advice="List them with: labcheck list")
+    >>> str(err)
+    "there is no exercise 'x'. List them with: labcheck list"
+    >>> err.problem, err.advice
+    ("there is no exercise 'x'", 'List them with: labcheck list')
+    """
 
     exit_code: int = EXIT_ENVIRONMENT
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, problem: str, *, advice: str = "") -> None:
+        message = f"{problem}. {advice}" if advice else problem
         super().__init__(message)
+        self.problem = problem
+        self.advice = advice
         self.message = message
 
     def __str__(self) -> str:

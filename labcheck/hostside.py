@@ -7,8 +7,6 @@ Pure parsers of the output of ``ip -o link``, ``iptables-save`` and
 ``/sys/class/net`` (:class:`~labcheck.probes.LinkIndexes`). Nothing here
 runs a command: a recorded output reads the same everywhere.
 
->>> bridge_name(Network("wire", "8b8f557841b0aa", "bridge"))
-'br-8b8f557841b0'
 >>> link = parse_ip_link("7: veth48276c5@if6: <UP> mtu 1500 master br-8b8f557841b0 state UP")[0]
 >>> link.index, link.name, link.master
 (7, 'veth48276c5', 'br-8b8f557841b0')
@@ -20,11 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .snapshot import Network
-
 __all__ = [
-    "BRIDGE_NAME_OPTION",
-    "bridge_name",
     "Link",
     "parse_ip_link",
     "ContainerLink",
@@ -36,34 +30,6 @@ __all__ = [
     "Packet",
     "parse_tcpdump",
 ]
-
-#: The network option that names a bridge network's Linux bridge (``-o`` on the CLI).
-BRIDGE_NAME_OPTION = "com.docker.network.bridge.name"
-
-
-def bridge_name(network: Network) -> str:
-    """The name of ``network``'s Linux bridge on the Docker host ('' if it has none).
-
-    The ``com.docker.network.bridge.name`` option where it is set (the
-    default bridge has ``docker0`` there), else ``br-`` and the first 12
-    characters of the network's id, as Docker names the bridge of a network
-    you create. Other drivers (host, none, overlay, macvlan) have no bridge
-    of their own on the host.
-
-    >>> bridge_name(Network("bridge", "f00", "bridge", options={BRIDGE_NAME_OPTION: "docker0"}))
-    'docker0'
-    >>> bridge_name(Network("host", "f00", "host"))
-    ''
-    """
-    if network.driver != "bridge":
-        return ""
-    named = network.options.get(BRIDGE_NAME_OPTION)
-    if named:
-        return named
-    if network.is_default_bridge:
-        return "docker0"
-    return f"br-{network.id[:12]}"
-
 
 @dataclass(frozen=True)
 class Link:

@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Protocol, TextIO, TypeVar
 
 __all__ = [
+    "Say",
     "ProgressCallback",
     "Progress",
     "NullProgress",
@@ -51,6 +52,10 @@ __all__ = [
     "message_callback",
     "render_line",
 ]
+
+#: ``say(line)``: where a long step tells what it does, one line at a time (print, a
+#: progress bar's message, or nothing).
+Say = Callable[[str], None]
 
 #: ``progress(done, total, message)``; ``total == 0`` means "amount unknown".
 ProgressCallback = Callable[[int, int, str], None]
@@ -86,7 +91,7 @@ def track(items: Iterable[T], progress: ProgressCallback | None,
     notify(progress, total, total, "done")
 
 
-def message_callback(progress: ProgressCallback | None) -> Callable[[str], None] | None:
+def message_callback(progress: ProgressCallback | None) -> Say | None:
     """Adapt a progress callback to a message-only one (``ensure_lab_image(progress=)``)."""
     if progress is None:
         return None

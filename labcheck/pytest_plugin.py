@@ -1,6 +1,7 @@
 """A pytest plugin for course CI: after each lesson notebook, remove what it left.
 
-Load it with ``pytest -p labcheck.pytest_plugin --nbval lessons/``. When the
+``pytest --nbval lessons/`` loads it by itself (``lessons/conftest.py``); elsewhere
+load it with ``pytest -p labcheck.pytest_plugin --nbval ...``. When the
 last cell of a lesson notebook (``NN-*.ipynb``) has run, everything labelled
 with lesson ``NN`` is removed, whether the notebook passed or not: a lesson
 that fails half-way then cannot leave a ``web`` behind that makes the next

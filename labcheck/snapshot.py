@@ -30,12 +30,17 @@ __all__ = [
     "SCHEMA_VERSION",
     "DEFAULT_BRIDGE",
     "Network",
+    "BRIDGE_NAME_OPTION",
+    "bridge_name",
     "Endpoint",
     "PortBinding",
     "Container",
     "Snapshot",
     "SHORT_ID",
 ]
+
+#: What to do with a snapshot file that cannot be read.
+_TAKE_IT_AGAIN = "Take it again: labcheck snapshot -o state.json"
 
 #: Bumped whenever the JSON layout changes incompatibly.
 SCHEMA_VERSION = 1
@@ -164,6 +169,34 @@ class Network:
             ipv6=bool(data.get("ipv6")),
             options=dict(data.get("options", {})), labels=dict(data.get("labels", {})),
         )
+
+
+#: The network option that names a bridge network's Linux bridge (``-o`` on the CLI).
+BRIDGE_NAME_OPTION = "com.docker.network.bridge.name"
+
+
+def bridge_name(network: Network) -> str:
+    """The name of ``network``'s Linux bridge on the Docker host ('' if it has none).
+
+    The ``com.docker.network.bridge.name`` option where it is set (the
+    default bridge has ``docker0`` there), else ``br-`` and the first 12
+    characters of the network's id, as Docker names the bridge of a network
+    you create. Other drivers (host, none, overlay, macvlan) have no bridge
+    of their own on the host.
+
+    >>> bridge_name(Network("bridge", "f00", "bridge", options={BRIDGE_NAME_OPTION: "docker0"}))
+    'docker0'
+    >>> bridge_name(Network("host", "f00", "host"))
+    ''
+    """
+    if network.driver != "bridge":
+        return ""
+    named = network.options.get(BRIDGE_NAME_OPTION)
+    if named:
+        return named
+    if network.is_default_bridge:
+        return "docker0"
+    return f"br-{network.id[:12]}"
 
 
 @dataclass(frozen=True)
@@ -358,6 +391,22 @@ class Container:
     def networks(self) -> tuple[str, ...]:
         """Names of the networks this container is attached to."""
         return tuple(e.network for e in self.endpoints)
+
+    @property
+    def is_on_no_network(self) -> bool:
+        """Whether this running container should be on a network and is on none.
+
+        Its network mode names a network (``bridge``, ``default`` or a user-defined
+        one) but it has no endpoint: only its loopback, so nothing reaches it and its
+        published ports lead nowhere. Engine 29 leaves a container so when a start
+        fails while joining its network (a host port already taken, say): the failed
+        start takes the network out of the container's settings, and a later start
+        runs it on none (moby b192d06, "Remove network info from container when
+        endpoint join fails"). Earlier engines keep the network for the next start.
+        """
+        mode = self.network_mode
+        return (self.is_running and not self.endpoints and mode not in ("host", "none")
+                and not mode.startswith("container:"))
 
     @property
     def shares_namespace_with(self) -> str | None:
@@ -556,15 +605,14 @@ class Snapshot:
     def from_json(cls, data: Mapping[str, Any], source: str = "snapshot") -> "Snapshot":
         """Build a snapshot from parsed JSON; raise SnapshotFileError if it is not one."""
         if not isinstance(data, Mapping) or "schema_version" not in data:
-            raise SnapshotFileError(
-                f"{source} is not a labcheck snapshot (no schema_version). "
-                "Make one with: labcheck snapshot -o state.json")
+            raise SnapshotFileError(f"{source} is not a labcheck snapshot (no schema_version)",
+                                    advice="Make one with: labcheck snapshot -o state.json")
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
             raise SnapshotFileError(
                 f"{source} has snapshot schema version {version!r}; this labcheck reads "
-                f"version {SCHEMA_VERSION}. Take it again with this labcheck: "
-                "labcheck snapshot -o state.json")
+                f"version {SCHEMA_VERSION}",
+                advice="Take it again with this labcheck: labcheck snapshot -o state.json")
         try:
             return cls(
                 networks=tuple(Network.from_json(n) for n in data.get("networks", ())),
@@ -577,9 +625,8 @@ class Snapshot:
                 meta=dict(data.get("meta") or {}),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise SnapshotFileError(
-                f"{source} is damaged: {type(exc).__name__}: {exc}. "
-                "Take it again: labcheck snapshot -o state.json") from None
+            raise SnapshotFileError(f"{source} is damaged: {type(exc).__name__}: {exc}",
+                                    advice=_TAKE_IT_AGAIN) from None
 
     @classmethod
     def loads(cls, text: str, source: str = "snapshot") -> "Snapshot":
@@ -589,8 +636,8 @@ class Snapshot:
         except json.JSONDecodeError as exc:
             hint = "it looks truncated" if exc.pos >= len(text.rstrip()) else "it is not JSON"
             raise SnapshotFileError(
-                f"{source} cannot be read: {hint} (line {exc.lineno}, column {exc.colno}). "
-                "Take it again: labcheck snapshot -o state.json") from None
+                f"{source} cannot be read: {hint} (line {exc.lineno}, column {exc.colno})",
+                advice=_TAKE_IT_AGAIN) from None
         return cls.from_json(data, source=source)
 
     @classmethod
@@ -599,8 +646,9 @@ class Snapshot:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise SnapshotFileError(f"snapshot file {str(path)!r} does not exist. Check the "
-                                    "path, or make one: labcheck snapshot -o state.json") from None
+            raise SnapshotFileError(
+                f"snapshot file {str(path)!r} does not exist",
+                advice="Check the path, or make one: labcheck snapshot -o state.json") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotFileError(f"snapshot file {str(path)!r} cannot be read: {exc}") from None
         return cls.loads(text, source=f"snapshot file {str(path)!r}")

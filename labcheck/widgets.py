@@ -420,7 +420,7 @@ def topology_view(draw: DrawFunction | None = None, *, title: str = "topology",
     """A diagram with a Refresh button: ``draw()``, or ``labcheck.diagram(**diagram_options)``
     of the daemon's state at each drawing (or of ``snapshot=``, when given)."""
     def default_draw() -> Any:
-        from .render.diagram import diagram  # graphviz is imported only when a diagram is drawn
+        from .drawing import diagram  # graphviz is imported only when a diagram is drawn
 
         options = dict(diagram_options)
         snapshot = options.pop("snapshot", None)

@@ -83,6 +83,7 @@ ONCE = frozenset({
     "test_student_run_all.py", "test_lesson07_without_host_root.py",
     "test_nbgrader_example.py", "test_otter_example.py", "test_github_classroom.py",
     "test_setup_script.py", "test_ensure_compose.py", "test_engines_live.py",
+    "test_fetch_engine.py",
 })
 
 

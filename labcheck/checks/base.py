@@ -208,9 +208,11 @@ def register(cls: type[CheckKind]) -> type[CheckKind]:
 
 
 def kind(name: str) -> CheckKind:
-    """The registered check kind ``name`` (KeyError if there is none)."""
-    from . import load_vocabulary
-    load_vocabulary()
+    """The registered check kind ``name`` (KeyError if there is none).
+
+    Every kind is registered by then: importing this module runs the
+    package's ``__init__`` first, which loads the whole vocabulary.
+    """
     return KINDS[name]
 
 

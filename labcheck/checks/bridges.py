@@ -31,9 +31,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..expected import Expected
-from ..hostside import BRIDGE_NAME_OPTION, bridge_name, parse_ip_link, parse_link_indexes
+from ..hostside import parse_ip_link, parse_link_indexes
 from ..probes import HostLinks, LinkIndexes, Probe
-from ..snapshot import Snapshot
+from ..snapshot import BRIDGE_NAME_OPTION, Snapshot, bridge_name
 from .base import CheckKind, Outcome, Param, probe_outcome, probe_source_or_fail, register
 
 __all__ = ["BridgePort"]

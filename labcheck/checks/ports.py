@@ -177,10 +177,23 @@ def _why_silent(box: Container | None, who: str | None,
         return f"container {who!r} does not exist", ""
     if box is not None and not box.is_running:
         return f"container {box.name!r} is not running.", f"Try: docker start {box.name}"
+    if box is not None and box.is_on_no_network:
+        return _on_no_network(box)
     if box is not None and box.network_mode != "host" and not _bindings(box, p):
         return (f"container {box.name!r} does not publish host port {p['port']}.",
                 f"Publish it: docker run -p 127.0.0.1:{p['port']}:<container port> ...")
     return "check that a program listens inside the container on the published port", ""
+
+
+def _on_no_network(box: Container) -> tuple[str, str]:
+    """Why a running container on no network answers nothing (see
+    ``Container.is_on_no_network``), and how to put it back."""
+    network = "bridge" if box.network_mode in ("default", "bridge") else box.network_mode
+    return (f"container {box.name!r} runs on no network (only its loopback), so its "
+            f"published ports lead nowhere. Engine 29 takes a container off its networks "
+            f"when a start fails (a host port already taken, say).",
+            f"Try: docker network connect {network} {box.name}, then restart it "
+            f"(or re-create it)")
 
 
 def _covers(host_ip: str | None, host: str) -> bool:

@@ -38,6 +38,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..batch import expand_paths, grade_files
+    from ..render.batch import render_csv, render_html, summary_lines
 
     paths = expand_paths(args.files)
     if not paths:
@@ -45,12 +46,12 @@ def run(args: argparse.Namespace) -> int:
     result = grade_files(paths, exercise=args.exercise, dirs=args.exercises)
     written = []
     if args.csv:
-        write_output(args.csv, result.to_csv())
+        write_output(args.csv, render_csv(result))
         written.append(args.csv)
     if args.html:
-        write_output(args.html, result.to_html())
+        write_output(args.html, render_html(result))
         written.append(args.html)
-    for line in result.summary_lines():
+    for line in summary_lines(result):
         print(line)
     if written:
         print("wrote " + ", ".join(written))

@@ -72,8 +72,9 @@ def save_state(path: Path, state: Mapping[str, Any], *, what: str, env: str) -> 
         path.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     except OSError as exc:
         raise EnvironmentProblem(
-            f"cannot record {what} in {str(path)!r}: {exc.strerror or exc}. Run "
-            f"from a folder you can write to, or set {env} to a writable file") from None
+            f"cannot record {what} in {str(path)!r}: {exc.strerror or exc}",
+            advice=f"Run from a folder you can write to, or set {env} to a writable file"
+        ) from None
 
 
 def _save(path: Path, state: dict[str, dict[str, int]]) -> None:

@@ -374,7 +374,7 @@ def _all(dirs: Iterable[str | Path] | None) -> dict[str, Exercise]:
         old = by_id.get(ex.id)
         if old is not None and Path(old.source).parent != PACKAGE_DIR:
             raise ExerciseFileError(f"exercise id {ex.id!r} is defined twice: in {old.source} "
-                                    f"and in {ex.source}. Rename one of them")
+                                    f"and in {ex.source}", advice="Rename one of them")
         by_id[ex.id] = ex
     return by_id
 
@@ -396,6 +396,7 @@ def load_exercise(exercise_id: str, dirs: Iterable[str | Path] | None = None) ->
     if exercise_id in known:
         return known[exercise_id]
     close = difflib.get_close_matches(str(exercise_id), list(known), n=3, cutoff=0.6)
-    hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close
-            else f" Known exercises: {', '.join(sorted(known)) or 'none'}.")
-    raise UsageError(f"there is no exercise {exercise_id!r}.{hint} List them with: labcheck list")
+    hint = (f"Did you mean {' or '.join(repr(c) for c in close)}?" if close
+            else f"Known exercises: {', '.join(sorted(known)) or 'none'}.")
+    raise UsageError(f"there is no exercise {exercise_id!r}",
+                     advice=f"{hint} List them with: labcheck list")

@@ -72,8 +72,8 @@ def _current_context_name(config_dir: Path) -> str:
         return "default"
     except (OSError, ValueError) as exc:
         raise EnvironmentProblem(
-            f"the docker config file {config_file} cannot be read ({exc}). Fix or remove it, "
-            "or point DOCKER_CONFIG at another folder") from None
+            f"the docker config file {config_file} cannot be read ({exc})",
+            advice="Fix or remove it, or point DOCKER_CONFIG at another folder") from None
     return str(data.get("currentContext") or "default") if isinstance(data, dict) else "default"
 
 
@@ -94,13 +94,12 @@ def _read_context(config_dir: Path, name: str) -> tuple[str, Any]:
         endpoint = meta["Endpoints"]["docker"]
         host = str(endpoint["Host"])
     except FileNotFoundError:
-        raise EnvironmentProblem(
-            f"docker context {name!r} does not exist in {config_dir}. "
-            "Try: docker context ls") from None
+        raise EnvironmentProblem(f"docker context {name!r} does not exist in {config_dir}",
+                                 advice="Try: docker context ls") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise EnvironmentProblem(
-            f"docker context {name!r} cannot be read ({type(exc).__name__}: {exc}). "
-            f"Try: docker context inspect {name}") from None
+            f"docker context {name!r} cannot be read ({type(exc).__name__}: {exc})",
+            advice=f"Try: docker context inspect {name}") from None
     tls_dir = config_dir / "contexts" / "tls" / context_id / "docker"
     ca, cert, key = (tls_dir / f for f in ("ca.pem", "cert.pem", "key.pem"))
     verify = not endpoint.get("SkipTLSVerify", False)
@@ -146,7 +145,7 @@ def connect(timeout: int = 60, environ: Mapping[str, str] | None = None) -> "doc
         raise DaemonTooOld(
             f"the Docker engine at {where} speaks API {api_version} "
             f"(engine {version.get('Version', '?')}); labcheck needs API {MIN_API_VERSION} "
-            "(Docker 19.03) or newer. Upgrade Docker.")
+            "(Docker 19.03) or newer", advice="Upgrade Docker.")
     try:
         client = _make_client(docker, base_url, tls, environ, api_version)
     except Exception as exc:  # noqa: BLE001 - translated below
@@ -191,7 +190,7 @@ def translate_docker_error(exc: BaseException, where: str) -> LabcheckError:
     answered = _engine_answer(exc)
     if answered is not None:
         return EnvironmentProblem(f"the Docker engine at {where} answered with an error: "
-                                  f"{answered}. Check the daemon (docker info, its log)")
+                                  f"{answered}", advice=_CHECK_THE_DAEMON)
     text = f"{type(exc).__name__}: {exc}"
     chain = [exc]
     while (context := chain[-1].__context__) is not None and len(chain) < 10:
@@ -200,22 +199,24 @@ def translate_docker_error(exc: BaseException, where: str) -> LabcheckError:
     lowered = text.lower()
     if any(issubclass(k, PermissionError) for k in kinds) or "permission denied" in lowered:
         return DaemonPermissionDenied(
-            f"permission denied on the Docker socket ({where}). Add yourself to the docker "
-            "group and log in again: sudo usermod -aG docker $USER")
+            f"permission denied on the Docker socket ({where})",
+            advice="Add yourself to the docker group and log in again: "
+                   "sudo usermod -aG docker $USER")
     if (any(issubclass(k, ssl.SSLError) for k in kinds) or "ssl" in lowered
             or "certificate" in lowered or "http request to an https server" in lowered):
         return _tls_error(lowered, where, _short(exc))
     if "unix://" in where or "default socket" in where or "npipe" in where or (
             "no such file" in lowered or "filenotfounderror" in lowered):
         return DaemonNotRunning(
-            f"no Docker daemon answers at {where}. Start Docker (Docker Desktop, or "
-            "'sudo systemctl start docker'), or run 'make lab' in the course folder")
+            f"no Docker daemon answers at {where}",
+            advice="Start Docker (Docker Desktop, or 'sudo systemctl start docker'), or run "
+                   "'make lab' in the course folder")
     if "docker_host" in where.lower() or "context" in where:
         back = ("switch back with 'docker context use default' (or unset DOCKER_CONTEXT)"
                 if "context" in where else "unset DOCKER_HOST")
         return DaemonUnreachable(
-            f"the Docker daemon at {where} does not answer ({_short(exc)}). Check that it "
-            f"runs and listens there, or {back} to use the local one")
+            f"the Docker daemon at {where} does not answer ({_short(exc)})",
+            advice=f"Check that it runs and listens there, or {back} to use the local one")
     return DaemonNotRunning(f"cannot talk to the Docker daemon at {where}: {_short(exc)}")
 
 
@@ -238,31 +239,34 @@ def _tls_error(lowered: str, where: str, short: str) -> DaemonTLSError:
     files = ("the context's TLS files (docker context inspect)" if "context" in where
              else "DOCKER_CERT_PATH")
     if "http request to an https server" in lowered:
-        why = ("the daemon requires TLS but the client spoke plain HTTP. Set "
-               "DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder with ca.pem, cert.pem "
-               "and key.pem")
+        why = "the daemon requires TLS but the client spoke plain HTTP"
+        advice = ("Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder with ca.pem, "
+                  "cert.pem and key.pem")
     elif "wrong version number" in lowered:
-        why = "the daemon does not speak TLS there. Unset DOCKER_TLS_VERIFY, or check the port"
+        why = "the daemon does not speak TLS there"
+        advice = "Unset DOCKER_TLS_VERIFY, or check the port"
     elif "must be provided" in lowered or "tlsparametererror" in lowered:
-        why = (f"the client certificate files are missing. Check {files}; without "
-               "DOCKER_CERT_PATH docker looks in ~/.docker")
+        why = "the client certificate files are missing"
+        advice = f"Check {files}; without DOCKER_CERT_PATH docker looks in ~/.docker"
     elif "mismatch" in lowered or "doesn't match" in lowered:
-        why = (f"the daemon's certificate does not name the host you connect to ({short}). "
-               "Connect by a name or address listed in its certificate")
+        why = f"the daemon's certificate does not name the host you connect to ({short})"
+        advice = "Connect by a name or address listed in its certificate"
     elif "certificate verify failed" in lowered:
-        why = (f"the daemon's certificate is not signed by the CA you trust ({short}). "
-               f"Check ca.pem in {files}")
+        why = f"the daemon's certificate is not signed by the CA you trust ({short})"
+        advice = f"Check ca.pem in {files}"
     elif any(alert in lowered for alert in ("bad certificate", "bad_certificate", "unknown ca",
                                              "unknown_ca", "certificate required",
                                              "certificate_required")):
-        why = ("the daemon rejected the client certificate: it is not signed by the daemon's "
-               f"CA. Check cert.pem and key.pem in {files}")
+        why = "the daemon rejected the client certificate: it is not signed by the daemon's CA"
+        advice = f"Check cert.pem and key.pem in {files}"
     elif "eof occurred" in lowered or "connection reset" in lowered:
         why = ("the daemon closed the TLS handshake, most likely because it does not accept "
-               f"the client certificate. Check cert.pem and key.pem in {files}")
+               "the client certificate")
+        advice = f"Check cert.pem and key.pem in {files}"
     else:
-        why = f"{short}. Check ca.pem, cert.pem and key.pem in {files}, and DOCKER_TLS_VERIFY"
-    return DaemonTLSError(f"TLS with the Docker daemon at {where} failed: {why}")
+        why = short
+        advice = f"Check ca.pem, cert.pem and key.pem in {files}, and DOCKER_TLS_VERIFY"
+    return DaemonTLSError(f"TLS with the Docker daemon at {where} failed: {why}", advice=advice)
 
 
 _ROOT_CAUSES = ("connection refused", "timed out", "name or service not known",
@@ -298,6 +302,9 @@ def engine_version(client: "docker.DockerClient") -> dict[str, Any]:
     with daemon_errors(client):
         return dict(client.version())
 
+
+#: What to do about an engine that fails in itself.
+_CHECK_THE_DAEMON = "Check the daemon (docker info, its log)"
 
 #: Words in a daemon's error answer that say the engine itself is failing, not the request.
 _ENGINE_FAILURES = ("containerd", "no space left on device", "read-only file system",
@@ -355,5 +362,5 @@ def _translated(exc: BaseException, address: str, doing: str | None) -> Labcheck
                 return ObjectNotFound(f"{doing}: {reason}")
             return UsageError(f"{doing}: {reason}")
         return EnvironmentProblem(f"{doing}: the Docker engine at {address or 'its address'} "
-                                  f"failed ({reason}). Check the daemon (docker info, its log)")
+                                  f"failed ({reason})", advice=_CHECK_THE_DAEMON)
     return translate_docker_error(exc, address)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import EnvironmentProblem
 from ..ownership import LESSON_LABEL, OWNER_LABEL, OWNER_VALUE
+from .execs import decode
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -129,9 +130,7 @@ class HostJob:
 
     def output(self) -> str:
         """What the script printed so far (stdout and stderr together)."""
-        from .probes import _decode
-
-        return _decode(self.client.api.logs(self.ident, stdout=True, stderr=True))
+        return decode(self.client.api.logs(self.ident, stdout=True, stderr=True))
 
     def wait_for(self, text: str, *, count: int = 1, timeout: float = 30) -> bool:
         """Wait until ``text`` was printed ``count`` times (False: not within ``timeout``
@@ -151,14 +150,13 @@ class HostJob:
         """Wait for the script to end (at most ``timeout`` seconds) and remove the helper."""
         if self._result is None:
             from .daemon import daemon_errors
-            from .probes import _decode
 
             api = self.client.api
             try:
                 with daemon_errors(self.client, doing="cannot run commands on the Docker host"):
                     exit_code = int(api.wait(self.ident, timeout=timeout).get("StatusCode", -1))
-                    stdout = _decode(api.logs(self.ident, stdout=True, stderr=False))
-                    stderr = _decode(api.logs(self.ident, stdout=False, stderr=True))
+                    stdout = decode(api.logs(self.ident, stdout=True, stderr=False))
+                    stderr = decode(api.logs(self.ident, stdout=False, stderr=True))
             finally:
                 self.close()
             self._result = HostResult(exit_code, stdout, stderr)

@@ -216,7 +216,7 @@ class SwarmSession:
         if session is None:
             raise UsageError(f"this daemon's swarm is {state!r} and it is not a manager: the "
                              "lesson cannot make an overlay network here, and will not leave "
-                             "your swarm. Skip this section")
+                             "your swarm", advice="Skip this section")
         return session
 
     @classmethod

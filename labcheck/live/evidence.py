@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..probes import Listening, Probe, ProbeResult, ReachStandIn
+from .execs import run_in
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -86,7 +87,7 @@ def run_stand_in_probes(client: "docker.DockerClient", probes: Sequence[ReachSta
                          or [{}])[0].get("HostPort") or 0)
         if not address or not host_port:
             raise RuntimeError("the stand-in got no address or no published port")
-        _wait_listening(api, box["Id"], timeout)
+        _wait_listening(client, box["Id"], timeout)
     except (docker.errors.APIError, RuntimeError, ValueError) as exc:
         why = getattr(exc, "explanation", None) or exc
         return [ProbeResult(p, ran=False, succeeded=False,
@@ -106,14 +107,12 @@ def run_stand_in_probes(client: "docker.DockerClient", probes: Sequence[ReachSta
     return out
 
 
-def _wait_listening(api: "docker.APIClient", ident: str, timeout: int) -> None:
+def _wait_listening(client: "docker.DockerClient", ident: str, timeout: int) -> None:
     """Wait (up to ``timeout`` seconds) until the stand-in's server listens."""
     check = Listening(ident, _STAND_IN_PORT).command(timeout)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        exec_id = api.exec_create(ident, check)["Id"]
-        api.exec_start(exec_id)
-        if api.exec_inspect(exec_id).get("ExitCode") == 0:
+        if run_in(client, ident, check).ok:
             return
         time.sleep(0.1)
     raise RuntimeError(f"the stand-in's server did not start within {timeout} s")

@@ -5,7 +5,7 @@ What the image is (its name, its root filesystem) is :mod:`labcheck.images`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..errors import ImageUnavailable
 from ..images import (
@@ -16,6 +16,7 @@ from ..images import (
     find_static_busybox,
     rootfs_tar,
 )
+from ..progress import Say
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -58,7 +59,7 @@ def image_status(client: "docker.DockerClient", name: str = LAB_IMAGE) -> ImageS
 
 def ensure_lab_image(client: "docker.DockerClient", name: str = LAB_IMAGE,
                      busybox: str | None = None,
-                     progress: Callable[[str], None] | None = None) -> ImageStatus:
+                     progress: Say | None = None) -> ImageStatus:
     """The lab image, built once and then reused.
 
     Order: already present; built from a static busybox on this host (fast,
@@ -84,7 +85,8 @@ def ensure_lab_image(client: "docker.DockerClient", name: str = LAB_IMAGE,
     except docker.errors.DockerException as exc:
         raise ImageUnavailable(
             f"the lab image {name} is missing, no static busybox is installed here and "
-            f"pulling {UPSTREAM_IMAGE} failed ({str(exc).splitlines()[0][:120]}). Install one: "
-            "apt-get install busybox-static (Debian/Ubuntu), then run labcheck doctor") from None
+            f"pulling {UPSTREAM_IMAGE} failed ({str(exc).splitlines()[0][:120]})",
+            advice="Install one: apt-get install busybox-static (Debian/Ubuntu), then run "
+                   "labcheck doctor") from None
     return image_status(client, name)
 

@@ -26,6 +26,7 @@ from ..images import LAB_IMAGE
 from ..lab import IDLE_COMMAND, http_command
 from ..ownership import LESSON_LABEL, ResetResult, is_owned, lesson_labels
 from .daemon import daemon_errors
+from .execs import run_in
 from .images import ensure_lab_image
 from .ownership import reset
 
@@ -76,8 +77,9 @@ class Lab:
     def _foreign(self, kind: str, name: str) -> UsageError:
         return UsageError(
             f"a {kind} named {name!r} already exists and was not created by lesson "
-            f"{self.lesson!r}; labcheck will not touch it. Remove or rename it yourself "
-            f"(docker {kind} rm {name}), or choose another name")
+            f"{self.lesson!r}; labcheck will not touch it",
+            advice=f"Remove or rename it yourself (docker {kind} rm {name}), or choose another "
+                   "name")
 
     # -- networks --------------------------------------------------------
 
@@ -217,16 +219,12 @@ class Lab:
 
     def exec(self, container: str, command: Sequence[str] | str) -> tuple[int, str]:
         """Run ``command`` in ``container``; return (exit code, stdout+stderr)."""
-        api = self.client.api
         try:
             with daemon_errors(self.client, f"cannot run a command in {container!r}"):
-                exec_id = api.exec_create(container, command)["Id"]
-                output = api.exec_start(exec_id)
-                code = api.exec_inspect(exec_id).get("ExitCode")
+                done = run_in(self.client, container, command)
         except ObjectNotFound:
             raise ObjectNotFound(f"container {container!r} does not exist") from None
-        text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
-        return int(code if code is not None else -1), text
+        return done.exit_code, done.output
 
     def reset(self) -> ResetResult:
         """Remove everything this lab's lesson created."""
@@ -281,5 +279,5 @@ class Lab:
 
     def draw(self, also: Iterable[str] = (), **options: Any) -> Any:
         """A diagram of :meth:`snapshot` (see :func:`labcheck.diagram` for ``options``)."""
-        from ..render.diagram import diagram
+        from ..drawing import diagram
         return diagram(self.snapshot(also), all=True, **options)

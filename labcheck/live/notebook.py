@@ -8,11 +8,11 @@ something is missing is :mod:`labcheck.notebook` (pure).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from ..errors import LabcheckError
 from ..notebook import LabNotReady, explain, install_error_display
-from ..progress import message_callback, reporting
+from ..progress import Say, message_callback, reporting
 from .lab import Lab
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,12 +33,12 @@ class UnreadyLab(Lab):
 
     @property
     def client(self) -> "docker.DockerClient":
-        raise LabNotReady(f"the lab for lesson {self.lesson!r} is not ready ({self.reason}). "
-                          "Fix that, then run the lesson's first cell again")
+        raise LabNotReady(f"the lab for lesson {self.lesson!r} is not ready ({self.reason})",
+                          advice="Fix that, then run the lesson's first cell again")
 
 
 def _connect_or_start_vm(environ: Mapping[str, str] | None,
-                         say: Callable[[str], None]) -> "docker.DockerClient":
+                         say: Say) -> "docker.DockerClient":
     """connect(); where no daemon runs and the engine VM is built, start it and use it.
 
     Only for this process's own environment (``environ`` None): an explicit
@@ -54,7 +54,7 @@ def _connect_or_start_vm(environ: Mapping[str, str] | None,
             raise
         from .engines.vm import autostart
 
-        host = autostart(str(exc).split(". ")[0], None, say)
+        host = autostart(exc.problem, None, say)
         if host is None:
             raise
     return connect(environ={**os.environ, "DOCKER_HOST": host})
@@ -62,7 +62,7 @@ def _connect_or_start_vm(environ: Mapping[str, str] | None,
 
 def ready(lesson: str, *, client: "docker.DockerClient | None" = None,
           environ: Mapping[str, str] | None = None,
-          say: Callable[[str], None] = print) -> Lab:
+          say: Say = print) -> Lab:
     """Check the daemon and the lab image; return the lesson's :class:`~labcheck.live.lab.Lab`.
 
     On success ``say`` (print) gets one line naming the engine and the image.

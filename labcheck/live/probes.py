@@ -19,7 +19,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..probes import (
     DEFAULT_TIMEOUT,
@@ -36,6 +36,7 @@ from ..probes import (
 )
 from ..progress import notify
 from .evidence import exact_container, run_stand_in_probes
+from .execs import ExecResult, decode, run_in
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
@@ -196,8 +197,8 @@ def _closed_at_once(conn: socket.socket) -> bool:
 
 
 def _exec(client: "docker.DockerClient", container: str,
-          command: list[str]) -> tuple[int, str] | str:
-    """(exit code, output) of ``command`` run in ``container``, or why it could not run."""
+          command: list[str]) -> ExecResult | str:
+    """How ``command`` run in ``container`` ended, or why it could not run."""
     import docker.errors
 
     api = client.api
@@ -205,17 +206,12 @@ def _exec(client: "docker.DockerClient", container: str,
     if ident is None:
         return why
     try:
-        exec_id = api.exec_create(ident, command, stdout=True, stderr=True)["Id"]
-        raw = api.exec_start(exec_id)
-        exit_code = api.exec_inspect(exec_id).get("ExitCode")
-    except docker.errors.NotFound:
-        return f"container {container!r} does not exist"
+        return run_in(client, ident, command)
     except docker.errors.APIError as exc:
-        text = str(exc.explanation or exc)
-        if "is not running" in text or "is paused" in text or "restarting" in text:
-            return f"container {container!r} is not running. Try: docker start {container}"
-        return f"could not run the probe in {container!r}: {text}"
-    return (-1 if exit_code is None else int(exit_code)), _decode(raw)
+        ident, why = exact_container(api, container)  # gone or stopped since?
+        if ident is None:
+            return why
+        return f"could not run the probe in {container!r}: {exc.explanation or exc}"
 
 
 def _exec_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout: int,
@@ -223,10 +219,9 @@ def _exec_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout: i
     ran = _exec(client, probe.container, probe.command(timeout))
     if isinstance(ran, str):
         return ProbeResult(probe, ran=False, succeeded=False, detail=ran)
-    exit_code, output = ran
-    if lacks_tool(exit_code, output):
+    if lacks_tool(ran.exit_code, ran.output):
         return _sidecar_probe(client, probe, timeout, lab_image)
-    return probe.interpret(exit_code, output)
+    return probe.interpret(ran.exit_code, ran.output)
 
 
 def _exec_batch(client: "docker.DockerClient", probes: list[ContainerProbe], timeout: int,
@@ -242,10 +237,9 @@ def _exec_batch(client: "docker.DockerClient", probes: list[ContainerProbe], tim
                 ["sh", "-c", batch_script([p.command(timeout) for p in probes])])
     if isinstance(ran, str):
         return [ProbeResult(p, ran=False, succeeded=False, detail=ran) for p in probes]
-    exit_code, output = ran
-    if lacks_tool(exit_code, output):
+    if lacks_tool(ran.exit_code, ran.output):
         return [_exec_probe(client, p, timeout, lab_image) for p in probes]
-    parsed = parse_batch(output)
+    parsed = parse_batch(ran.output)
     results = []
     for index, probe in enumerate(probes):
         if index not in parsed or lacks_tool(*parsed[index]):
@@ -278,7 +272,7 @@ def _sidecar_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout
     try:
         api.start(box["Id"])
         exit_code = int(api.wait(box["Id"], timeout=timeout + 10).get("StatusCode", -1))
-        output = _decode(api.logs(box["Id"], stdout=True, stderr=True))
+        output = decode(api.logs(box["Id"], stdout=True, stderr=True))
     except Exception as exc:  # noqa: BLE001 - reported as a probe that did not run
         return ProbeResult(probe, ran=False, succeeded=False,
                            detail=f"probe helper for {probe.container!r} failed: {exc}")
@@ -287,8 +281,3 @@ def _sidecar_probe(client: "docker.DockerClient", probe: ContainerProbe, timeout
             api.remove_container(box["Id"], force=True)
     return probe.interpret(exit_code, output)
 
-
-def _decode(raw: Any) -> str:
-    if isinstance(raw, bytes):
-        return raw.decode("utf-8", errors="replace")
-    return str(raw or "")

@@ -49,7 +49,6 @@ from ..snapshot import Container, Network, PortBinding, Snapshot
 from .topology import Comparison, compare, from_report, select
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..exercises import Exercise
     from ..report import Report
 
 __all__ = [
@@ -168,43 +167,41 @@ def render(graph: graphviz.Digraph, format: str = "svg") -> bytes:  # noqa: A002
 # -- drawing ----------------------------------------------------------------------------------
 
 def diagram(snapshot: Snapshot, *, report: "Report | None" = None,
-            exercise: "str | Exercise | None" = None, expected: Expected | None = None,
+            expected: Expected | None = None, focus: Expected | None = None,
             all: bool = False,  # noqa: A002 - the CLI's word
             matrix: ReachMatrix | None = None, title: str | None = None) -> TopologyDiagram:
-    """Draw ``snapshot``; pure: it reads nothing but its arguments.
+    """Draw ``snapshot``; pure: it reads nothing but its arguments, and grades nothing.
 
     ``report`` (a graded Report) marks what its checks expect, green where
-    they pass and red where they fail (see :mod:`labcheck.render.topology`).
-    ``exercise`` (an id or an Exercise) is graded on ``snapshot`` with its
-    own checks (:func:`labcheck.grading.grade`) and drawn as that report;
-    checks that need probes the snapshot lacks mark nothing. ``expected``
-    alone marks presence. ``matrix`` adds a reachability layer; ``all``
-    draws every object in the snapshot, not only the course's.
+    they pass and red where they fail (see :mod:`labcheck.render.topology`);
+    its title is the score unless ``title`` is given. ``expected`` alone
+    marks presence. ``focus`` is the topology to draw when not ``all`` (by
+    default the report's or ``expected``'s); ``matrix`` adds a reachability
+    layer; ``all`` draws every object in the snapshot, not only the course's.
+    To draw an exercise, grade it first: :func:`labcheck.diagram` does.
     """
     if not isinstance(snapshot, Snapshot):
         raise UsageError("diagram() draws a Snapshot: take one with labcheck.collect(client) "
                          "or lab.snapshot(), or load one with Snapshot.load(path)")
-    if sum(x is not None for x in (report, exercise, expected)) > 1:
-        raise UsageError("diagram() takes one of report, exercise or expected, not several: "
-                         "a report's checks already say what they expect")
+    if report is not None and expected is not None:
+        raise UsageError(ONE_OF)
     marks = None
-    focus = expected
-    if exercise is not None:
-        from ..grading import grade, resolve_exercise
-
-        bound = resolve_exercise(exercise, snapshot=snapshot).resolved(snapshot)
-        marks = from_report(snapshot, grade(bound, snapshot))
-        focus = bound.expected()
-    elif report is not None:
-        focus = report.expected()
+    if report is not None:
+        focus = report.expected() if focus is None else focus
         marks = from_report(snapshot, report)
         if title is None:
             title = (f"{report.title or report.exercise_id}: "
                      f"{format_points(report.score)}/{format_points(report.max_score)} points")
     elif expected is not None:
+        focus = expected if focus is None else focus
         marks = compare(snapshot, expected)
     shown = select(snapshot, all=all, expected=focus)
     return _Drawing(shown, marks, matrix, title).build()
+
+
+#: Why a diagram takes one source of expectations.
+ONE_OF = ("diagram() takes one of report, exercise or expected, not several: "
+          "a report's checks already say what they expect")
 
 
 class _Drawing:

@@ -18,7 +18,7 @@ from ..audience import STUDENT, check_audience
 from ..points import format_points
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..report import Report
+    from ..results import ReportData
 
 __all__ = ["render_html"]
 
@@ -29,7 +29,8 @@ _STYLE = {
 }
 
 
-def render_html(report: "Report", show_hidden: bool = False, audience: str = STUDENT) -> str:
+def render_html(report: "ReportData", show_hidden: bool = False,
+                audience: str = STUDENT) -> str:
     """An HTML table of the report's visible results, for ``audience`` (see
     :func:`labcheck.render.text.render_text`)."""
     check_audience(audience)

@@ -19,7 +19,7 @@ from ..audience import STUDENT, check_audience
 from ..points import format_points
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..report import Report
+    from ..results import ReportData
 
 __all__ = ["render_text", "use_color"]
 
@@ -39,7 +39,7 @@ def _paint(text: str, what: str, color: bool) -> str:
     return f"\x1b[{_COLORS[what]}m{text}\x1b[0m" if color else text
 
 
-def render_text(report: "Report", color: bool = False, show_hidden: bool = False,
+def render_text(report: "ReportData", color: bool = False, show_hidden: bool = False,
                 audience: str = STUDENT) -> str:
     """The report as lines: a header, then each visible check with its message and hint.
 

@@ -51,7 +51,7 @@ MANIFEST = ".labcheck-workspace.json"
 NOTES = "UPDATES.md"
 
 #: Files of ``lessons/`` that are for the course's maintainers, not for students.
-_NOT_FOR_STUDENTS = frozenset({"sanitize.cfg", "README.md"})
+_NOT_FOR_STUDENTS = frozenset({"sanitize.cfg", "README.md", "conftest.py"})
 #: Folders the lessons make themselves as they run (never copied from a maintainer's run).
 _MADE_BY_LESSONS = frozenset({"compose-08", "__pycache__", ".ipynb_checkpoints"})
 

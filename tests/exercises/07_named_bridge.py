@@ -6,7 +6,7 @@ two runs of this exercise cannot overlap on one Docker host.
 
 from __future__ import annotations
 
-from labcheck.hostside import BRIDGE_NAME_OPTION
+from labcheck.snapshot import BRIDGE_NAME_OPTION
 from labcheck.images import LAB_IMAGE
 from labcheck.lab import IDLE_COMMAND
 

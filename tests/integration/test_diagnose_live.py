@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
 from exercise_fixtures import load_fixture, test_binding  # noqa: E402
 
 from labcheck.diagnosis import HOST  # noqa: E402
-from labcheck.live.diagnose import diagnose  # noqa: E402
+from labcheck.live.diagnosis import diagnose  # noqa: E402
 from labcheck.live.scenarios import scenario  # noqa: E402
 
 #: scenario: (source, target, port, first failing step when broken, after the repair)

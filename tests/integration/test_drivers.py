@@ -40,10 +40,16 @@ def lan(lab, found, docker_client):
 
 
 def _gateway(docker_client, network: str) -> tuple[str, int]:
+    """The macvlan network's gateway and prefix. Up to 28 IPAM gives a macvlan network made
+    without --gateway the subnet's first address as its gateway; 29 gives it none
+    (docs/engine-versions.md): then the first address is still the LAN side's to take."""
     from labcheck.snapshot import Network
     net = Network.from_api(docker_client.api.inspect_network(network))
     prefix = int(net.subnets[0].split("/")[1])
-    return net.gateways[0], prefix
+    major = int(docker_client.version()["Version"].split(".")[0])
+    assert bool(net.gateways) == (major < 29), (major, net.gateways)
+    first = str(next(ipaddress.ip_network(net.subnets[0], strict=False).hosts()))
+    return (net.gateways[0] if net.gateways else first), prefix
 
 
 def test_survey_reads_this_daemon(found, docker_client):

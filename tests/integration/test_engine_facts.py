@@ -15,6 +15,7 @@ import ipaddress
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from typing import Iterator
@@ -127,8 +128,10 @@ def test_mac_address_derivation(docker_client, lab, name):
 def test_firewall_backend_is_iptables(docker_client):
     info = docker_client.info()
     version = engine_version(docker_client)
-    # FirewallBackend is in `docker info` from Engine 28; nftables is an option from 29
-    assert ("FirewallBackend" in info) == (version >= (28, 0)), sorted(info)
+    # FirewallBackend is in `docker info` from API 1.49 (Engine 28.1); nftables is an
+    # option from 29
+    _expect(changed(version, (28, 1)), "FirewallBackend" in info,
+            "report FirewallBackend in docker info", version)
     if "FirewallBackend" in info:
         assert info["FirewallBackend"]["Driver"] == "iptables", info["FirewallBackend"]
     # this process runs in the engine's network namespace: its rules are the engine's
@@ -201,3 +204,222 @@ def test_direct_routing_to_a_published_port(docker_client, lab, name, other_host
     _expect(not changed(version, (28, 0)), done.stdout.startswith("connected"),
             f"let another host reach a container's published port at its own address "
             f"({ip}:80, routed through the Docker host; here: {done.stdout.strip()})", version)
+
+
+# -- legacy links: the environment (Engine 29) and the /etc/hosts line (every engine) ----
+
+def test_legacy_link_environment_and_hosts_line(docker_client, lab, name):
+    """Up to 28 a link on the default bridge copies the target's environment and exposed
+    ports into DB_* variables; 29 sets none (moby d2e0895, unless the daemon runs with
+    DOCKER_KEEP_DEPRECATED_LEGACY_LINKS_ENV_VARS=1). On every engine the /etc/hosts line
+    is there and Docker rewrites it when the target starts again on another address."""
+    store, app, filler = name("store"), name("app"), name("filler")
+    lab.run(store, network="bridge", http=6379, environment={"STORE_PASSWORD": "s3cret"})
+    lab.run(app, network="bridge", links={store: "db"})
+    code, env = lab.exec(app, ["sh", "-c", "env | grep ^DB_ || true"])
+    assert code == 0, env
+    version = engine_version(docker_client)
+    _expect(not changed(version, (29, 0)), "DB_ENV_STORE_PASSWORD=s3cret" in env,
+            f"copy a linked container's environment into DB_ variables (got: {env.split()})",
+            version)
+
+    def hosts_address() -> str:
+        code, line = lab.exec(app, ["grep", "-w", "db", "/etc/hosts"])
+        assert code == 0, line
+        return line.split()[0]
+
+    def address(box: str) -> str:
+        return docker_client.api.inspect_container(box)["NetworkSettings"]["Networks"][
+            "bridge"]["IPAddress"]
+
+    assert hosts_address() == address(store)
+    docker_client.api.stop(store, timeout=0)
+    lab.run(filler, network="bridge")            # takes store's address while it is stopped
+    docker_client.api.start(store)
+    assert address(store) != address(filler)
+    assert hosts_address() == address(store), "the /etc/hosts line follows the restart"
+
+
+# -- the isolation chains (Engine 29) ---------------------------------------------------
+
+def _filter_rules() -> list[str]:
+    done = subprocess.run(["iptables", "-t", "filter", "-S"], capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def _bridge_of(client, network: str) -> str:
+    attrs = client.api.inspect_network(network)
+    return (attrs.get("Options") or {}).get("com.docker.network.bridge.name") \
+        or f"br-{attrs['Id'][:12]}"
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("iptables"),
+                    reason="reading the engine's iptables rules needs root and iptables")
+def test_isolation_chains_and_what_replaced_them(docker_client, lab, name):
+    """Up to 28 DOCKER-ISOLATION-STAGE-1/2 keep bridge networks apart; 29 dropped them
+    (moby 1ad9599): a DROP per bridge in filter DOCKER (28 has it too) does it, and the
+    rules of --internal networks moved to DOCKER-INTERNAL. Behaviour is the same: the
+    two networks cannot reach each other on every engine."""
+    one, two, sealed = lab.network(name("one")), lab.network(name("two")), \
+        lab.network(name("sealed"), internal=True)
+    lab.run(name("a"), network=one)
+    lab.run(name("b"), network=two, http=80)
+    rules = _filter_rules()
+    version = engine_version(docker_client)
+    chains = {line.split()[1] for line in rules if line.startswith("-N ")}
+    _expect(not changed(version, (29, 0)), "DOCKER-ISOLATION-STAGE-1" in chains
+            and "DOCKER-ISOLATION-STAGE-2" in chains,
+            f"have the isolation chains (chains: {sorted(chains)})", version)
+    bridge_two, bridge_sealed = _bridge_of(docker_client, two), _bridge_of(docker_client, sealed)
+    per_bridge = f"-A DOCKER ! -i {bridge_two} -o {bridge_two} -j DROP" in rules
+    _expect(changed(version, (28, 0), not_before=(21, 0)), per_bridge,
+            "drop in DOCKER what goes out to a bridge that did not come in from it", version)
+    internal = [line for line in rules if bridge_sealed in line and "DROP" in line]
+    where = {line.split()[1] for line in internal}
+    _expect(changed(version, (29, 0)), where == {"DOCKER-INTERNAL"},
+            f"keep an --internal network's rules in DOCKER-INTERNAL (found in {where})",
+            version)
+    b_ip = docker_client.api.inspect_container(name("b"))["NetworkSettings"]["Networks"][two][
+        "IPAddress"]
+    code, out = lab.exec(name("a"), ["timeout", "3", "nc", "-z", "-w", "2", b_ip, "80"])
+    assert code != 0, f"{one} reached {two} on {version}: {out}"
+
+
+# -- the oldest API the engine accepts (29.0-29.2: 1.44; from 29.3: 1.40) ----------------
+
+def test_minimum_api_version(docker_client):
+    """Engine 29.0 raised the oldest API it accepts to 1.44 (a 20.10 CLI, API 1.41, could
+    not talk to it); 29.3 lowered it to 1.40 again (moby f96921e), so the 20.10 CLI works
+    with 29.7. Up to 28 the minimum is 1.24 or lower. docker-py negotiates either way."""
+    version = engine_version(docker_client)
+    minimum = tuple(int(p) for p in docker_client.version()["MinAPIVersion"].split("."))
+    if version >= (29, 3):
+        expected = (1, 40)
+    elif version >= (29, 0):
+        expected = (1, 44)
+    else:
+        assert minimum <= (1, 24), minimum
+        return
+    assert minimum == expected, f"Engine {version}: minimum API {minimum}, not {expected}"
+
+
+# -- a start that fails on a taken host port (Engine 29: the container loses its network) --
+
+def test_failed_start_keeps_or_drops_the_network(docker_client, lab, name, closed_port):
+    """Engine 29 removes a container's network settings when joining its network fails
+    (moby b192d06): after a start refused for a taken host port, the next start runs the
+    container on no network, and its published port answers nothing. Up to 28 the
+    container keeps its network and the next start publishes the port."""
+    old, new = name("old"), name("new")
+    lab.run(old, network="bridge", http=80, ports={80: ("127.0.0.1", closed_port)})
+    lab.run(new, network="bridge", http=80, ports={80: ("127.0.0.1", closed_port)}, start=False)
+    import docker.errors
+    with pytest.raises(docker.errors.APIError):
+        docker_client.api.start(new)
+    lab.remove(old)
+    docker_client.api.start(new)
+    attrs = docker_client.api.inspect_container(new)
+    networks = attrs["NetworkSettings"]["Networks"] or {}
+    version = engine_version(docker_client)
+    _expect(changed(version, (29, 0), not_before=(28, 6)), not networks,
+            f"take a container off its networks when its start fails (networks: "
+            f"{sorted(networks)})", version)
+    snap = Snapshot.from_api([], [attrs])
+    assert snap.container(new).is_on_no_network == (not networks)
+    bound = (attrs["NetworkSettings"].get("Ports") or {}).get("80/tcp") or []
+    assert bool(bound) == bool(networks), attrs["NetworkSettings"]
+
+
+# -- a published port where nothing listens: reset (docker-proxy) or refused (NAT) -------
+
+def test_reset_comes_from_docker_proxy_refused_from_nat(docker_client, lab, name, other_host,
+                                                        closed_port):
+    """A published port that leads to a container port where nothing listens. From the
+    Docker host's own 127.0.0.1, docker-proxy (the userland proxy, on by default) accepts,
+    fails to connect to the container, and closes: the client sees its connection accepted,
+    then closed or reset. From another host (a namespace routed through the Docker host),
+    the DNAT rule passes the connection to the container, whose kernel refuses it: NAT
+    never accepts a connection. (A daemon with "userland-proxy": false gives that NAT path,
+    and so "refused", to 127.0.0.1 too.) The same on every engine."""
+    ns, _ = other_host
+    here = _other_host_gateway(ns)
+    lab.run(name("site"), network="bridge", http=8080,
+            ports={80: [("127.0.0.1", closed_port), (here, closed_port)]})
+    with socket.create_connection(("127.0.0.1", closed_port), timeout=5) as conn:
+        conn.settimeout(3)
+        try:
+            closed = conn.recv(1) == b""
+        except OSError:
+            closed = True                        # reset
+    assert closed, "docker-proxy accepted and then closed the connection"
+    done = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", _CONNECT, here,
+                           str(closed_port)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("refused"), done.stdout
+
+
+def _other_host_gateway(ns: str) -> str:
+    """The Docker host's address as ``ns`` (the other host) sees it: its default gateway."""
+    done = subprocess.run(["ip", "-n", ns, "route", "show", "default"], capture_output=True,
+                          text=True, timeout=30, check=True)
+    return done.stdout.split()[2]
+
+
+# -- --internal networks: the host still answers at the gateway (not 25.0.0-25.0.3) ------
+
+def engine_release(client) -> tuple[int, int, int]:
+    """(major, minor, patch) of the engine: "25.0.3" -> (25, 0, 3); "28.5.2+dfsg4" -> (28, 5, 2)."""
+    found = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", client.version()["Version"])
+    assert found, client.version()["Version"]
+    return int(found[1]), int(found[2]), int(found[3] or 0)
+
+
+def _fetch_from(lab, container: str, address: str, port: int) -> bool:
+    """Whether ``container`` gets a page from ``address:port`` within about 3 s (the
+    server on the host may need a moment after it starts)."""
+    code, _ = lab.exec(container, ["sh", "-c",
+                                   f"for i in $(seq 1 15); do timeout 1 wget -q -O /dev/null "
+                                   f"http://{address}:{port}/ && exit 0; sleep 0.2; done; exit 1"])
+    return code == 0
+
+
+def test_internal_network_reaches_the_host_at_its_gateway(docker_client, lab, name):
+    """A container on an --internal network reaches a server on the host at the network's
+    gateway address: the bridge holds that address on every engine but 25.0.0-25.0.3
+    (moby#46603 took it away, #47356 gave it back in 25.0.4). The server runs in a
+    host-network container, so it listens on the Docker host wherever that is."""
+    net = lab.network(name("inner"), internal=True)
+    gateway = docker_client.api.inspect_network(net)["IPAM"]["Config"][0]["Gateway"]
+    lab.run(name("keeper"), network=net)
+    lab.run(name("hostside"), network_mode="host",
+            command=["httpd", "-f", "-p", f"{gateway}:8023", "-h", "/var/www"])
+    release = engine_release(docker_client)
+    documented = not (25, 0, 0) <= release <= (25, 0, 3)
+    reached = _fetch_from(lab, name("keeper"), gateway, 8023)
+    assert reached == documented, (
+        f"Engine {'.'.join(map(str, release))} should {'' if documented else 'not '}let a "
+        f"container on an --internal network reach the host at its gateway {gateway}")
+
+
+def test_internal_network_in_gateway_mode_isolated(docker_client, lab, name):
+    """From Engine 28.0 gateway mode `isolated` (moby#49262) gives an internal network no
+    gateway address on the host: its containers cannot reach the host at all. An older
+    engine does not know the option (nothing to assert there)."""
+    if engine_version(docker_client) < (28, 0):
+        pytest.skip("gateway mode 'isolated' came with Engine 28.0")
+    net = lab.network(name("sealed"), internal=True,
+                      options={"com.docker.network.bridge.gateway_mode_ipv4": "isolated"})
+    ipam = docker_client.api.inspect_network(net)["IPAM"]["Config"][0]
+    assert not ipam.get("Gateway"), ipam
+    lab.run(name("keeper"), network=net)
+    code, routes = lab.exec(name("keeper"), ["ip", "route"])
+    assert code == 0 and "via" not in routes, routes
+    # the host has no address in the network: its bridge (read from the host's own
+    # network stack, by a host-network container) holds none, so nothing leads to the host
+    net_id = docker_client.api.inspect_network(net)["Id"]
+    lab.run(name("hostview"), network_mode="host")
+    code, addresses = lab.exec(name("hostview"), ["ip", "-o", "-4", "addr", "show", "dev",
+                                                   f"br-{net_id[:12]}"])
+    assert code == 0 and "inet " not in addresses, addresses

@@ -3,7 +3,8 @@
 A fake ``docker`` CLI stands in for the real one (which, on this machine, already
 finds a Compose plugin): it answers ``docker compose ...`` only when a
 ``docker-compose`` plugin is in one of the folders it searches, as the real CLI
-does. A fake engine cache stands in for ``scripts/fetch-engine.sh sid``'s.
+does. A fake engine cache stands in for the one ``python -m labcheck.live.engines.apt sid``
+fills.
 
 - A Compose the student has is used as it is: nothing copied.
 - Missing: the cached plugin is copied where the CLI finds it; then it answers.
@@ -47,6 +48,7 @@ def _setup(tmp_path: Path, *, own: bool, cached: bool) -> dict[str, str]:
     if cached:
         sid = engines / "sid"
         _executable(sid / "bin" / "dockerd", "#!/bin/sh\n")
+        _executable(sid / "bin" / "docker", "#!/bin/sh\n")
         (sid / "VERSION").write_text("28.5.2\n")
         _executable(sid / "cli-plugins" / "docker-compose", PLUGIN.format(version="2.40.3"))
     return {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
@@ -89,7 +91,7 @@ def test_a_missing_compose_is_installed_from_the_engine_cache(tmp_path):
 
 def test_without_compose_and_without_a_cache_one_message_says_what_to_install(tmp_path):
     env = _setup(tmp_path, own=False, cached=False)
-    # fetch-engine.sh needs apt-get: a fake one that fails as with no archive in reach
+    # the fetch needs apt-get: a fake one that fails as with no archive in reach
     env["PATH"] = f"{tmp_path / 'bin'}:/usr/bin:/bin"
     _executable(tmp_path / "bin" / "apt-get", "#!/bin/sh\necho 'E: no archive' >&2\nexit 100\n")
     _executable(tmp_path / "bin" / "apt-cache", "#!/bin/sh\nexit 100\n")

@@ -19,6 +19,7 @@ import pytest
 from labcheck.batch import BatchResult, grade_files, submission_info
 from labcheck.cli import main
 from labcheck.errors import UsageError
+from labcheck.render.batch import render_csv, render_html
 from labcheck.snapshot import Snapshot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
@@ -51,7 +52,7 @@ def _as(path: Path, student: str, **changes) -> dict:
 
 
 def _rows(result: BatchResult) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(result.to_csv())))
+    return list(csv.DictReader(io.StringIO(render_csv(result))))
 
 
 def test_solved_and_broken_submissions_grade_as_recorded():
@@ -160,7 +161,7 @@ def test_html_summary_shows_pass_rates_and_common_failures(tmp_path):
     hostile = _as(BROKEN, "<script>alert(1)</script>")
     hostile["containers"][0]["id"] = "0" * 64  # keep it from being flagged as a copy
     result = grade_files([SOLVED, BROKEN, _write(tmp_path, "x.json", hostile)])
-    page = result.to_html()
+    page = render_html(result)
     assert "<script>alert" not in page
     stats = {s.check_id: s for s in result.check_stats()}
     assert stats["appnet-exists"].pass_rate == 1.0

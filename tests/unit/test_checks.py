@@ -162,6 +162,40 @@ def test_host_reaches_uses_its_probe():
     assert run("host_reaches", snap(), port=8000).status == "error"  # probe never run
 
 
+def _recorded_29_blog(shape):
+    """The container recorded on Engine 29.7.2 after a start failed on a taken port."""
+    import json
+    from pathlib import Path
+    path = Path(__file__).parent.parent / "fixtures" / "engine29-start-failed-on-no-network.json"
+    return Container.from_api(json.loads(path.read_text())[shape])
+
+
+@pytest.mark.parametrize("shape", ["inspect", "list"])
+def test_host_reaches_names_a_container_on_no_network(shape):
+    """Engine 29: a start that failed on a taken host port took 'blog' off the default
+    bridge; started again, it runs on no network. The check says so, not "does not
+    publish" (the container asked for the port and the engine dropped it)."""
+    blog = _recorded_29_blog(shape)
+    assert blog.is_running and blog.is_on_no_network and blog.network_mode == "bridge"
+    assert blog.published() == ()
+    probe = HostReach(port=8066)
+    failed = no(probe, "127.0.0.1:8066 does not answer on the host: connection refused")
+    out = run("host_reaches", snap(failed, containers=(WEB, blog)), port=8066, container="blog")
+    assert out.status == "fail"
+    assert "runs on no network" in out.message and "Engine 29" in out.message
+    assert "docker network connect bridge blog" in out.full_message
+    assert "does not publish" not in out.message
+
+
+def test_a_container_on_its_network_or_host_or_none_is_not_on_no_network():
+    assert not WEB.is_on_no_network and not LEGACY.is_on_no_network
+    assert not box("h", mode="host").is_on_no_network
+    assert not box("n", mode="none").is_on_no_network
+    assert not box("s", mode="container:web").is_on_no_network
+    assert not box("c", state="created").is_on_no_network    # not started: nothing to say
+    assert box("u", mode="front").is_on_no_network
+
+
 # -- names ----------------------------------------------------------------------
 
 def test_resolves_compares_with_the_snapshot_addresses():

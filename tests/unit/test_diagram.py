@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from labcheck.errors import UsageError
 from labcheck.expected import Expected, ExpectedPort
 from labcheck.reachability import reach_matrix
 from labcheck.render.diagram import diagram
@@ -364,12 +365,30 @@ def test_the_colours_are_the_reports_verdicts_not_a_second_judgement():
 
 
 def test_an_exercise_is_graded_on_the_snapshot_and_drawn_as_its_report():
+    """labcheck.diagram grades; the renderer it calls never does."""
+    import labcheck
     from labcheck.exercises import parse_exercise
 
     snap = load(LIVE)
-    drawn = diagram(snap, exercise=parse_exercise(FIXTURE_EXERCISE)).source
+    drawn = labcheck.diagram(snap, exercise=parse_exercise(FIXTURE_EXERCISE)).source
     assert drawn == diagram(snap, report=fixture_report(snap), title="").source
     assert "fx-missing</B> (missing network)" in drawn and "present, but its check fails" in drawn
+    with pytest.raises(UsageError, match="one of report, exercise or expected"):
+        labcheck.diagram(snap, exercise=parse_exercise(FIXTURE_EXERCISE), expected=Expected())
+
+
+def test_the_renderer_imports_nothing_of_grading():
+    import ast
+    from pathlib import Path
+
+    import labcheck.render
+
+    for path in Path(labcheck.render.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        named = {(node.module or "") for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        named |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                  for a in node.names}
+        assert not any("grading" in n or "exercises" in n for n in named), path.name
 
 
 def test_a_diagram_takes_a_snapshot_and_never_connects():

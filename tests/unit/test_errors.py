@@ -47,7 +47,19 @@ def test_errors_subclass_what_users_already_catch():
     assert issubclass(SnapshotFileError, UsageError)
     assert issubclass(DaemonNotRunning, EnvironmentProblem)
     error = DaemonNotRunning("no Docker daemon answers here")
-    assert str(error) == error.message == "no Docker daemon answers here"
+    assert str(error) == error.message == error.problem == "no Docker daemon answers here"
+    assert error.advice == ""
+
+
+def test_an_error_carries_its_advice_apart_and_reads_as_before():
+    error = UsageError("there is no exercise 'x'", advice="List them with: labcheck list")
+    assert str(error) == "there is no exercise 'x'. List them with: labcheck list"
+    assert (error.problem, error.advice) == ("there is no exercise 'x'",
+                                             "List them with: labcheck list")
+    missing = translate_docker_error(FileNotFoundError("no such file"), "unix:///nowhere.sock")
+    assert missing.problem == "no Docker daemon answers at unix:///nowhere.sock"
+    assert missing.advice.startswith("Start Docker") and str(missing).startswith(
+        missing.problem + ". Start Docker")
 
 
 def _real_docker_error(base_url: str) -> BaseException:

@@ -7,15 +7,13 @@ import pytest
 
 from labcheck.checks import kind
 from labcheck.hostside import (
-    BRIDGE_NAME_OPTION,
     added_rules,
-    bridge_name,
     parse_ip_link,
     parse_iptables_save,
     parse_tcpdump,
 )
 from labcheck.probes import HostLinks, LinkIndexes, ProbeResult
-from labcheck.snapshot import Container, Endpoint, Network, Snapshot
+from labcheck.snapshot import BRIDGE_NAME_OPTION, Container, Endpoint, Network, Snapshot, bridge_name
 
 # Recorded on Engine 20.10 (ip -o link on the host, abridged) and inside container 'left'.
 HOST = "\n".join([

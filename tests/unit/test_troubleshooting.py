@@ -177,6 +177,15 @@ def test_from_the_host_a_port_held_by_another_container_is_named():
     assert step.name == "inspect" and "published by old" in step.evidence
 
 
+def test_from_the_host_a_container_on_no_network_is_named():
+    """Engine 29 after a failed start: blog runs with network mode bridge but no endpoint."""
+    snap = Snapshot(containers=(
+        Container(name="blog", id="c2", state="running", network_mode="bridge"),
+    )).with_probes([_no(HostReach(port=8066), "connection refused")])
+    step = diagnose_snapshot(snap, HOST, "blog", 8066).first_failure
+    assert step.name == "inspect" and "runs on no network" in step.evidence
+
+
 def test_from_the_host_the_container_port_is_followed_inside():
     ports = (PortBinding(80, host_ip="127.0.0.1", host_port=8062),)
     snap = _shop(ports=ports).with_probes([

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from labcheck.errors import EnvironmentProblem
+from labcheck.live.engines.apt import debian_archive
 from labcheck.live.engines.netns import NetnsEngine
 from labcheck.live.vm import forwarder
-from labcheck.live.vm.build import ENGINES, PACKAGES, debian_archive, module_closure, parse_ldd
+from labcheck.live.vm.build import ENGINES, PACKAGES, module_closure, parse_ldd
 from labcheck.live.vm.paths import EnginePaths, engine_dir
 from labcheck.live.vm.qemu import VmConfig, command_line
 
@@ -113,11 +114,12 @@ def test_the_debian_archive_comes_from_the_apt_sources_or_the_override(tmp_path)
                         "deb-src http://src.example/debian bookworm main\n"
                         "deb [arch=amd64 signed-by=/k.gpg] http://mirror.example/debian/ "
                         "bookworm main\n")
-    assert debian_archive({}, [one_line]) == "http://mirror.example/debian"
+    assert debian_archive({}, [one_line]).uri == "http://mirror.example/debian"
+    assert debian_archive({}, [one_line]).signed_by == "/k.gpg"
     assert debian_archive({"LABCHECK_DEBIAN_ARCHIVE": "http://own.example/debian/"},
-                          [one_line]) == "http://own.example/debian"
+                          [one_line]).uri == "http://own.example/debian"
     ubuntu = tmp_path / "ubuntu.list"
-    ubuntu.write_text("deb http://archive.ubuntu.com/ubuntu jammy main\n")
+    ubuntu.write_text("deb http://ubuntu-mirror.example/ubuntu jammy main\n")
     with pytest.raises(EnvironmentProblem, match="LABCHECK_DEBIAN_ARCHIVE"):
         debian_archive({}, [ubuntu])
 

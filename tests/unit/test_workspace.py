@@ -74,7 +74,8 @@ def test_after_a_beside_the_next_sync_leaves_the_students_file():
 
 def test_maintainers_files_and_what_lessons_make_are_not_copied():
     assert is_course_file("01-default-bridge.ipynb")
-    for path in ("sanitize.cfg", "README.md", "compose-08/shop/compose.yaml", ".hidden",
+    for path in ("sanitize.cfg", "README.md", "conftest.py", "compose-08/shop/compose.yaml",
+                 ".hidden",
                  ".ipynb_checkpoints/01-checkpoint.ipynb", "sub/__pycache__/x.pyc"):
         assert not is_course_file(path), path
 
@@ -120,7 +121,8 @@ def test_a_new_workspace_has_every_lesson_without_outputs(course, tmp_path, caps
     assert sorted(p.name for p in work.glob("*.ipynb")) == notebooks
     assert all(_outputs(work / name) == 0 for name in notebooks)
     assert _outputs(course / LESSON) > 0  # the course keeps its stored outputs for nbval
-    assert not (work / "sanitize.cfg").exists() and (work / MANIFEST).exists()
+    assert not (work / "sanitize.cfg").exists() and not (work / "conftest.py").exists()
+    assert (work / MANIFEST).exists()
     assert "new: " in said and LESSON in said
 
 
@@ -170,7 +172,7 @@ def test_a_new_lesson_arrives_and_a_deleted_one_comes_back(course, tmp_path):
 def test_support_files_beside_the_lessons_are_copied(course, tmp_path):
     (course / "data").mkdir()
     (course / "data" / "hosts.txt").write_text("10.0.0.1 a\n")
-    (course / "compose-08").mkdir()
+    (course / "compose-08").mkdir(exist_ok=True)
     (course / "compose-08" / "left-by-a-run.yaml").write_text("x: 1\n")
     work = tmp_path / "work"
     sync(work, course)

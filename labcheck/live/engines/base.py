@@ -13,7 +13,9 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
+
+from ...progress import Say
 
 if TYPE_CHECKING:
     import docker
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Engine", "EngineStatus", "Say", "KINDS", "valid_name", "quiet"]
 
-Say = Callable[[str], None]
 
 #: The kinds of engine, in the order ``labcheck engine list`` shows them.
 KINDS = ("system", "netns", "vm")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -240,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     in_ci = bool(os.environ.get("CI"))
+    # a run stopped from outside (CI's time limit, kill) still stops the engines it started
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     began = time.monotonic()
     ready = _start_engines(passes, in_ci)
     if not ready:

@@ -32,12 +32,13 @@ import tarfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from ...errors import EnvironmentProblem
+from ..processes import wait_gone
 from . import labdns
+from .apt import engines_dir, fetch_engine
 from .base import Engine, EngineStatus, Say, quiet
-from .cache import engines_cache
 from .sockets import api_version_of
 
 __all__ = ["NetnsEngine", "binaries", "running_names", "PROJECT", "DAEMON_CONFIG"]
@@ -105,8 +106,6 @@ def binaries(spec: str | None, *, refresh: bool = False, say: Say = quiet) -> Pa
                                      "give --engine sid, trixie or a folder of binaries")
         return None
     if spec in CHANNELS:
-        from .apt import fetch_engine
-
         return fetch_engine(spec, refresh=refresh, say=say).bin_dir
     path = Path(spec).expanduser()
     if path.is_dir():
@@ -114,7 +113,7 @@ def binaries(spec: str | None, *, refresh: bool = False, say: Say = quiet) -> Pa
             raise EnvironmentProblem(f"no dockerd in {path}")
         return path.resolve()
     if path.is_file() and (".tar" in path.name or path.suffix == ".tgz"):
-        return _unpack_archive(path, engines_cache())
+        return _unpack_archive(path, engines_dir())
     raise EnvironmentProblem(f"unknown engine {spec!r}: give distribution, sid, trixie, "
                              "a folder holding dockerd, or a .tar.xz of one")
 
@@ -131,30 +130,6 @@ class _Record:
     lab_dns_pid: int
     started: float
     engine: str
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError):
-        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
-            return False
-    return True
-
-
-def _wait_gone(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _pid_alive(pid):
-            return True
-        time.sleep(0.1)
-    return not _pid_alive(pid)
 
 
 def _cgroup_mounts() -> list[str]:
@@ -182,10 +157,16 @@ class NetnsEngine(Engine):
     kind = "netns"
 
     def __init__(self, name: str, engine: str | None = None,
-                 environ: Mapping[str, str] | None = None) -> None:
+                 environ: Mapping[str, str] | None = None, *,
+                 settings: Mapping[str, Any] | None = None,
+                 hostname: str | None = None) -> None:
         super().__init__(name)
         #: what to run: see :func:`binaries` (None: as recorded, else the distribution's)
         self.engine = engine
+        #: daemon.json settings over the course's (e.g. other address pools for a node)
+        self.settings = dict(settings or {})
+        #: the host name dockerd runs under (its own UTS namespace), e.g. a node's name
+        self.hostname = hostname
         self._run = _run_root(environ) / self.name
         self._data = _data_root(environ) / self.name
 
@@ -264,7 +245,7 @@ class NetnsEngine(Engine):
         # socket is passed), so this engine shares nothing with the machine's daemon.
         with (self._run / "dockerd.log").open("ab") as log:
             dockerd = subprocess.Popen(
-                self._in_ns(["dockerd", "--config-file", str(DAEMON_CONFIG),
+                self._in_ns([*self._uts(), "dockerd", "--config-file", str(self._config()),
                              "--host", self.docker_host_url(), "--data-root", str(self._data),
                              "--exec-root", str(self._run / "exec"),
                              "--pidfile", str(self._run / "dockerd.pid")]),
@@ -298,10 +279,25 @@ class NetnsEngine(Engine):
                                  f"exited, or not within {int(timeout)} s); its log ends "
                                  f"with:\n{tail}")
 
+    def _config(self) -> Path:
+        """The daemon.json dockerd reads: the course's, with :attr:`settings` over it."""
+        if not self.settings:
+            return DAEMON_CONFIG
+        merged = {**json.loads(DAEMON_CONFIG.read_text()), **self.settings}
+        path = self._run / "daemon.json"
+        path.write_text(json.dumps(merged, indent=1))
+        return path
+
+    def _uts(self) -> list[str]:
+        """A prefix that runs dockerd under :attr:`hostname`, in a UTS namespace of its own."""
+        if not self.hostname:
+            return []
+        return ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', self.hostname]
+
     def _start_lab_dns(self) -> int:
         """The NXDOMAIN responder for containers' upstream DNS, inside the namespace."""
-        return labdns.start(LAB_DNS, labdns.gateway_of(DAEMON_CONFIG), self._run / "lab-dns.log",
-                            self._in_ns([]))
+        return labdns.start(LAB_DNS, labdns.gateway_of(self._config()),
+                            self._run / "lab-dns.log", self._in_ns([]))
 
     def stop(self, *, purge: bool = False) -> bool:
         record = self._record()
@@ -315,7 +311,7 @@ class NetnsEngine(Engine):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGTERM)
         for pid in pids:
-            if not _wait_gone(pid, 20):
+            if not wait_gone(pid, 20):
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
         if self._namespace_exists():

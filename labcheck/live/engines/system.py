@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ...errors import EnvironmentProblem
+from ..processes import wait_gone
 from . import labdns
 from .base import Engine, EngineStatus, Say, quiet
 from .netns import DAEMON_CONFIG, LAB_DNS
@@ -137,10 +138,7 @@ class SystemEngine(Engine):
         with contextlib.suppress(OSError, ValueError):
             pid = int(PIDFILE.read_text().strip())
             os.kill(pid, signal.SIGTERM)
-            for _ in range(150):
-                if not Path(f"/proc/{pid}").exists():
-                    break
-                time.sleep(0.2)
+            wait_gone(pid, 30)
         for proc in Path("/proc").glob("[0-9]*/cmdline"):  # the lab DNS ensure-docker started
             with contextlib.suppress(OSError, ValueError):
                 if str(LAB_DNS).encode() in proc.read_bytes():

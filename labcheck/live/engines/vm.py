@@ -41,8 +41,8 @@ class VmEngine(Engine):
     def docker_host_url(self) -> str:
         host = qemu.docker_host(self.paths)
         if host is None:
-            raise EnvironmentProblem("the engine VM is not running. Start it: "
-                                     "labcheck engine start vm")
+            raise EnvironmentProblem("the engine VM is not running",
+                                     advice="Start it: labcheck engine start vm")
         return host
 
     def is_available(self) -> bool:
@@ -51,8 +51,9 @@ class VmEngine(Engine):
 
     def start(self, *, say: Say = quiet, timeout: float = 300) -> EngineStatus:
         if qemu.docker_host(self.paths) is None and not self.is_available():
-            raise EnvironmentProblem("no engine VM here: install qemu-system-x86 and run "
-                                     "labcheck engine build")
+            raise EnvironmentProblem("no engine VM here",
+                                     advice="Install qemu-system-x86 and run: labcheck engine "
+                                            "build")
         qemu.start(self.paths, timeout=timeout, say=say)
         return self.status()
 

@@ -28,9 +28,11 @@ second build reuses the downloaded packages (``refresh=True`` fetches again).
 
 ``engine="sid"`` takes the engine itself (:data:`ENGINES`: docker.io and
 containerd, Docker 28.x today) from Debian unstable, through a private apt
-source on the Debian archive the machine already uses, as
-``scripts/fetch-engine.sh`` does; everything else stays the distribution's
-(unstable's runc needs a newer glibc, and crun serves anyway).
+source on the Debian archive the machine already uses (its keyring too), as
+:func:`labcheck.live.engines.apt.fetch_engine` does; everything else stays the
+distribution's (unstable's runc needs a newer glibc, and crun serves anyway).
+All the apt work (private sources and state, download, unpack) is
+:mod:`labcheck.live.engines.apt`'s.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -46,15 +47,25 @@ import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable
 
 from ...errors import EnvironmentProblem
+from ...progress import Say
+from ..engines.apt import (
+    ENGINE_PACKAGES,
+    AptSource,
+    Fetcher,
+    PrivateApt,
+    deb_field,
+    debian_archive,
+    unpack,
+)
+from ..engines.apt import run_tool as _run
 from .paths import EnginePaths
 
 __all__ = ["PACKAGES", "KERNEL_METAS", "MODULES", "ENGINES", "BuildResult", "AptSource",
-           "build_image", "module_closure", "parse_ldd", "missing_tools", "debian_archive"]
+           "build_image", "module_closure", "parse_ldd", "missing_tools"]
 
-Say = Callable[[str], None]
 
 #: The meta packages whose dependencies name the kernel (Debian's, then Ubuntu's).
 KERNEL_METAS = ("linux-image-amd64", "linux-image-generic")
@@ -71,7 +82,7 @@ PACKAGES: tuple[str, ...] = (
 #: Debian 12's crun 1.8 refuses ("unknown version specified") and unstable's crun needs
 #: glibc 2.38: that engine runs with Debian 12's runc (slower under emulation, but it works).
 ENGINES: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "sid": ("sid", ("docker.io", "containerd"), "runc"),
+    "sid": ("sid", ENGINE_PACKAGES, "runc"),
 }
 
 #: Programs copied from those packages (paths inside the packages); the
@@ -136,76 +147,6 @@ _ETC = {
 }
 
 
-@dataclass(frozen=True)
-class AptSource:
-    """A private apt source (``deb URL SUITE main``) kept in the engine folder.
-
-    Used where the machine's own lists lack a package (another release, or
-    Debian's packages on an Ubuntu machine such as Binder). It never touches
-    the machine's apt set-up.
-    """
-
-    line: str
-
-    def options(self, paths: EnginePaths) -> list[str]:
-        root = paths.apt
-        return ["-o", f"Dir::Etc::SourceList={root / 'sources.list'}",
-                "-o", "Dir::Etc::SourceParts=/dev/null",
-                "-o", f"Dir::State::Lists={root / 'lists'}",
-                "-o", f"Dir::Cache={root / 'cache'}",
-                "-o", "APT::Sandbox::User=",
-                "-o", "Debug::NoLocking=1"]
-
-    def prepare(self, paths: EnginePaths, say: Say) -> None:
-        root = paths.apt
-        for sub in ("lists/partial", "cache/archives/partial"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
-        (root / "sources.list").write_text(self.line.strip() + "\n", encoding="utf-8")
-        say(f"apt-get update for {self.line.strip()!r} (private lists)")
-        _run(["apt-get", *self.options(paths), "update"], "apt-get update")
-
-
-def debian_archive(environ: dict[str, str] | None = None,
-                   sources: Sequence[Path] | None = None) -> str:
-    """The Debian archive this machine's apt sources use (``$LABCHECK_DEBIAN_ARCHIVE`` wins).
-
-    The first URI ending in ``/debian`` of a one-line ``deb`` entry or a deb822
-    ``URIs:`` field:
-
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     f = Path(tmp) / "debian.sources"
-    ...     _ = f.write_text("Types: deb\\nURIs: http://mirror.example/debian/\\n")
-    ...     debian_archive({}, [f])
-    'http://mirror.example/debian'
-    """
-    env = os.environ if environ is None else environ
-    if env.get("LABCHECK_DEBIAN_ARCHIVE"):
-        return env["LABCHECK_DEBIAN_ARCHIVE"].rstrip("/")
-    if sources is None:
-        folder = Path("/etc/apt/sources.list.d")
-        sources = [Path("/etc/apt/sources.list"),
-                   *(sorted(folder.iterdir()) if folder.is_dir() else [])]
-    for source in sources:
-        try:
-            text = source.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        for line in text.splitlines():
-            words = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0]).split()
-            if words[:1] == ["deb"] and len(words) > 1:
-                uris = words[1:2]
-            elif words[:1] == ["URIs:"]:
-                uris = words[1:]
-            else:
-                continue
-            for uri in uris:
-                if re.match(r"(https?|file):.*/debian/?$", uri):
-                    return uri.rstrip("/")
-    raise EnvironmentProblem("no Debian archive (a URI ending in /debian) in the apt sources: "
-                             "set LABCHECK_DEBIAN_ARCHIVE=URL")
-
-
 @dataclass
 class BuildResult:
     """What :func:`build_image` made."""
@@ -227,91 +168,27 @@ def missing_tools() -> list[str]:
             if shutil.which(tool) is None]
 
 
-def _run(cmd: Sequence[str], what: str, *, cwd: Path | None = None,
-         env: dict[str, str] | None = None, check: bool = True) -> str:
-    try:
-        out = subprocess.run(list(cmd), cwd=cwd, env=env, capture_output=True, text=True,
-                             timeout=900, check=False)
-    except OSError as exc:
-        raise EnvironmentProblem(f"{what} failed: {exc}") from None
-    if check and out.returncode != 0:
-        tail = (out.stderr or out.stdout).strip().splitlines()[-3:]
-        raise EnvironmentProblem(f"{what} failed (exit {out.returncode}): {' / '.join(tail)}")
-    return out.stdout
+def _kernel_packages(fetcher: Fetcher) -> list[str]:
+    """The kernel image package and the packages holding its modules.
 
-
-class _Fetcher:
-    """Downloads packages into ``debs/`` once; remembers which file is which package."""
-
-    def __init__(self, paths: EnginePaths, source: AptSource | None, refresh: bool,
-                 say: Say) -> None:
-        self.paths, self.source, self.say = paths, source, say
-        paths.debs.mkdir(parents=True, exist_ok=True)
-        self.index_file = paths.debs / "index.json"
-        self.index: dict[str, str] = {}
-        if self.index_file.is_file() and not refresh:
-            try:
-                self.index = dict(json.loads(self.index_file.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                self.index = {}
-        self.index = {k: v for k, v in self.index.items() if (paths.debs / v).is_file()}
-
-    def apt_options(self) -> list[str]:
-        return self.source.options(self.paths) if self.source else []
-
-    def _depends(self, package: str, pattern: str) -> list[str]:
-        out = _run(["apt-cache", *self.apt_options(), "depends", package],
-                   f"apt-cache depends {package}", check=False)
-        return [m.group(1) for line in out.splitlines()
-                if (m := re.match(rf"\s*Depends:\s*({pattern})", line))]
-
-    def kernel_packages(self) -> list[str]:
-        """The kernel image package and the packages holding its modules.
-
-        Debian: ``linux-image-amd64`` -> ``linux-image-6.1.0-N-amd64`` (modules
-        inside). Ubuntu: ``linux-image-generic`` -> ``linux-image-V-generic``,
-        whose modules are in ``linux-modules-V-generic`` and ``linux-modules-extra-...``.
-        """
-        for meta in KERNEL_METAS:
-            images = self._depends(meta, r"linux-image-[^\s<>]+")
-            if images:
-                extra = self._depends(meta, r"linux-modules-[^\s<>]+")
-                extra += self._depends(images[0], r"linux-modules-[^\s<>]+")
-                return list(dict.fromkeys([images[0], *extra]))
-        raise EnvironmentProblem(f"none of {', '.join(KERNEL_METAS)} names a kernel package in "
-                                 "the apt lists. Run apt-get update, or give --apt-source")
-
-    def fetch(self, packages: Iterable[str]) -> dict[str, Path]:
-        wanted = sorted(set(packages))
-        todo = [p for p in wanted if p not in self.index]
-        if todo:
-            self.say(f"downloading {len(todo)} packages: {' '.join(todo)}")
-            before = {p.name for p in self.paths.debs.glob("*.deb")}
-            _run(["apt-get", *self.apt_options(), "download", *todo], "apt-get download",
-                 cwd=self.paths.debs)
-            for deb in self.paths.debs.glob("*.deb"):
-                if deb.name in before and deb.name in self.index.values():
-                    continue
-                name = _deb_field(deb, "Package")
-                if name in todo:
-                    self.index[name] = deb.name
-            self.index_file.write_text(json.dumps(self.index, indent=1, sort_keys=True),
-                                       encoding="utf-8")
-        lost = [p for p in wanted if p not in self.index]
-        if lost:
-            raise EnvironmentProblem(f"apt-get download gave no file for {', '.join(lost)}")
-        return {p: self.paths.debs / self.index[p] for p in wanted}
-
-
-def _deb_field(deb: Path, name: str) -> str:
-    return _run(["dpkg-deb", "-f", str(deb), name], f"dpkg-deb -f {deb.name}").strip()
+    Debian: ``linux-image-amd64`` -> ``linux-image-6.1.0-N-amd64`` (modules
+    inside). Ubuntu: ``linux-image-generic`` -> ``linux-image-V-generic``,
+    whose modules are in ``linux-modules-V-generic`` and ``linux-modules-extra-...``.
+    """
+    for meta in KERNEL_METAS:
+        images = fetcher.depends(meta, r"linux-image-[^\s<>]+")
+        if images:
+            extra = fetcher.depends(meta, r"linux-modules-[^\s<>]+")
+            extra += fetcher.depends(images[0], r"linux-modules-[^\s<>]+")
+            return list(dict.fromkeys([images[0], *extra]))
+    raise EnvironmentProblem(f"none of {', '.join(KERNEL_METAS)} names a kernel package in "
+                             "the apt lists. Run apt-get update, or give --apt-source")
 
 
 def _extract(debs: dict[str, Path], staging: Path, done: set[str]) -> None:
-    for package, deb in sorted(debs.items()):
-        if package not in done:
-            _run(["dpkg-deb", "-x", str(deb), str(staging)], f"dpkg-deb -x {deb.name}")
-            done.add(package)
+    todo = [deb for package, deb in sorted(debs.items()) if package not in done]
+    unpack(todo, staging)
+    done.update(debs)
 
 
 def parse_ldd(text: str) -> list[str]:
@@ -431,13 +308,13 @@ def _copy(src: Path, dest: Path) -> None:
 class _Assembler:
     """Makes the VM's root tree from the unpacked packages."""
 
-    def __init__(self, staging: Path, rootfs: Path, fetcher: _Fetcher, say: Say) -> None:
+    def __init__(self, staging: Path, rootfs: Path, fetcher: Fetcher, say: Say) -> None:
         self.staging, self.rootfs, self.fetcher, self.say = staging, rootfs, fetcher, say
         self.extracted: set[str] = set()
         self.packages: dict[str, Path] = {}
         self.notes: list[str] = []
 
-    def add_packages(self, names: Iterable[str], fetcher: "_Fetcher | None" = None) -> None:
+    def add_packages(self, names: Iterable[str], fetcher: Fetcher | None = None) -> None:
         debs = (fetcher or self.fetcher).fetch(names)
         self.packages.update(debs)
         _extract(debs, self.staging, self.extracted)
@@ -566,7 +443,7 @@ class _Assembler:
         names: set[str] = set()
         for deb in self.packages.values():
             for fieldname in ("Depends", "Pre-Depends"):
-                for alt in _deb_field(deb, fieldname).split(","):
+                for alt in deb_field(deb, fieldname).split(","):
                     name = alt.split("|")[0].strip().split(" ")[0].split(":")[0]
                     if name.startswith("lib"):
                         names.add(name)
@@ -651,41 +528,42 @@ def _pack(rootfs: Path, out: Path) -> None:
 
 
 def _engine_fetcher(paths: EnginePaths, engine: str, refresh: bool,
-                    say: Say) -> tuple[_Fetcher, tuple[str, ...], str]:
+                    say: Say) -> tuple[Fetcher, tuple[str, ...], str]:
     """The fetcher of ``engine``'s packages (own apt state and debs under ``engines/``)."""
     if engine not in ENGINES:
         raise EnvironmentProblem(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
     suite, packages, _runtime = ENGINES[engine]
-    source = AptSource(f"deb {debian_archive()} {suite} main")
+    source = debian_archive().source(suite)
     engine_paths = EnginePaths(paths.root / "engines" / engine)
-    fetcher = _Fetcher(engine_paths, source, refresh, say)
-    if refresh or any(p not in fetcher.index for p in packages):
-        source.prepare(engine_paths, say)
+    apt = PrivateApt(engine_paths.apt, source)
+    fetcher = Fetcher(engine_paths.debs, apt, refresh, say)
+    if refresh or fetcher.lacks(packages):
+        apt.update(say)
     return fetcher, packages, source.line
 
 
-def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = None,
+def build_image(paths: EnginePaths, *, source: AptSource | None = None,
                 engine: str | None = None, refresh: bool = False,
                 say: Say = print) -> BuildResult:
     """Fetch, unpack and pack the VM image into ``paths.image``; return what was taken.
 
     ``engine`` names one of :data:`ENGINES` (None: the distribution's docker.io).
     """
-    paths = paths or EnginePaths.default()
     lacking = missing_tools()
     if lacking:
         raise EnvironmentProblem(f"building the engine image needs {', '.join(lacking)}. "
                                  "Install them: apt-get install apt dpkg cpio libc-bin")
     start = time.monotonic()
-    if source is not None:
-        source.prepare(paths, say)
-    fetcher = _Fetcher(paths, source, refresh, say)
-    engine_fetcher: _Fetcher | None = None
+    apt = PrivateApt(paths.apt, source) if source is not None else None
+    if apt is not None:
+        apt.update(say)
+    fetcher = Fetcher(paths.debs, apt, refresh, say)
+    engine_fetcher: Fetcher | None = None
     engine_pkgs: tuple[str, ...] = ()
     engine_line = ""
     if engine:
         engine_fetcher, engine_pkgs, engine_line = _engine_fetcher(paths, engine, refresh, say)
-    kernel_pkgs = fetcher.kernel_packages()
+    kernel_pkgs = _kernel_packages(fetcher)
     kernel_pkg = kernel_pkgs[0]
     paths.image.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="labcheck-engine-", dir=paths.root) as tmp:
@@ -709,7 +587,7 @@ def build_image(paths: EnginePaths | None = None, *, source: AptSource | None = 
         _pack(rootfs, paths.initrd)
         shutil.copy2(staging / "boot" / f"vmlinuz-{version}", paths.kernel)
         shutil.copy2(rootfs / "bin/busybox", paths.busybox)  # the lab image, built in the VM
-        versions = {pkg: _deb_field(deb, "Version") for pkg, deb in sorted(asm.packages.items())}
+        versions = {pkg: deb_field(deb, "Version") for pkg, deb in sorted(asm.packages.items())}
     digest = hashlib.sha256()
     with paths.initrd.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -6,15 +6,13 @@ here. Starting, stopping and asking it are :class:`labcheck.live.engines.vm.VmEn
 
 from __future__ import annotations
 
-from typing import Callable
-
+from ...progress import Say
 from .build import AptSource, BuildResult, build_image
 from .paths import EnginePaths
 from .qemu import VmConfig, qemu_binary, save_ready_state
 
 __all__ = ["build", "available", "prepare_engine"]
 
-Say = Callable[[str], None]
 
 
 def prepare_engine(host: str, paths: EnginePaths) -> None:

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from ...errors import EnvironmentProblem
+from ...progress import Say
+from ..processes import wait_gone
 from .forwarder import NETDEV
 from .paths import EnginePaths
 from .qmp import LineChannel, Qmp, QmpError
@@ -41,7 +43,6 @@ __all__ = ["VmConfig", "EngineState", "EngineStatus", "qemu_binary", "kvm_usable
            "command_line", "start", "stop", "status", "save_ready_state", "docker_host",
            "GUEST_API_PORT", "KERNEL_ARGS"]
 
-Say = Callable[[str], None]
 
 GUEST_API_PORT = 2375
 #: quiet: printing to an emulated serial port is slow; no mitigations: the
@@ -235,10 +236,12 @@ def _launch(paths: EnginePaths, config: VmConfig, *, loadvm: str | None,
             with_state_disk: bool) -> EngineState:
     qemu = qemu_binary()
     if qemu is None:
-        raise EnvironmentProblem("QEMU is not installed. Install it: apt-get install "
-                                 "qemu-system-x86 (or conda install -c conda-forge qemu)")
+        raise EnvironmentProblem("QEMU is not installed",
+                                 advice="Install it: apt-get install qemu-system-x86 (or conda "
+                                        "install -c conda-forge qemu)")
     if not paths.image_present():
-        raise EnvironmentProblem("the engine VM image is not built. Run: labcheck engine build")
+        raise EnvironmentProblem("the engine VM image is not built",
+                                 advice="Run: labcheck engine build")
     paths.run.mkdir(parents=True, exist_ok=True)
     for stale in (*paths.run_files(), paths.console):
         stale.unlink(missing_ok=True)
@@ -357,15 +360,6 @@ def save_ready_state(paths: EnginePaths, config: VmConfig | None = None, *,
     return state.ready_seconds
 
 
-def _wait_gone(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _pid_alive(pid):
-            return True
-        time.sleep(0.05)
-    return not _pid_alive(pid)
-
-
 def stop(paths: EnginePaths) -> bool:
     """Stop the VM and its forwarder; True if something was running."""
     state = _read_state(paths)
@@ -382,14 +376,14 @@ def stop(paths: EnginePaths) -> bool:
                 qmp.execute("quit")
         except (QmpError, OSError):
             pass
-        if not _wait_gone(pid, 10):
+        if not wait_gone(pid, 10, _pid_alive):
             os.kill(pid, signal.SIGTERM)
-            if not _wait_gone(pid, 5):
+            if not wait_gone(pid, 5, _pid_alive):
                 os.kill(pid, signal.SIGKILL)
-                _wait_gone(pid, 5)
+                wait_gone(pid, 5, _pid_alive)
     if state and state.forwarder_pid and _pid_alive(state.forwarder_pid):
         os.kill(state.forwarder_pid, signal.SIGTERM)
-        _wait_gone(state.forwarder_pid, 5)
+        wait_gone(state.forwarder_pid, 5, _pid_alive)
     for name in paths.run_files():
         name.unlink(missing_ok=True)
     return was_running
