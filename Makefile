@@ -39,10 +39,14 @@ image: $(VENV)/.lab daemon
 browser:
 	@bash scripts/ensure-browser.sh
 
+# The student's copy of the lessons (labcheck workspace): outputs cleared, and a lesson
+# you changed is never overwritten (an update arrives beside it; see WORKSPACE/UPDATES.md).
+WORKSPACE ?= workspace
 lab: image
-	@echo "Starting JupyterLab on the lessons; open the URL with its token printed below."
+	@$(VENV)/bin/labcheck workspace '$(WORKSPACE)'
+	@echo "Starting JupyterLab on your lessons ($(WORKSPACE)/); open the URL with its token printed below."
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
-		--ServerApp.root_dir=lessons $(if $(filter 0,$(shell id -u)),--allow-root,)
+		--ServerApp.root_dir='$(WORKSPACE)' $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # ruff and mypy (settings in pyproject.toml): zero findings on labcheck/, before any test runs
 lint: $(VENV)/.test

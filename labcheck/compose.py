@@ -113,7 +113,7 @@ def resolve_names(refs: Iterable[ComposeRef], snapshot: "Snapshot",
     return out
 
 
-def compose_advice(message: str, projects: Sequence[str]) -> str:
+def compose_advice(advice: str, projects: Sequence[str]) -> str:
     """A check's advice (``Try: docker ...``, ``Create it with docker run ...``) turned
     toward the compose file.
 
@@ -122,13 +122,12 @@ def compose_advice(message: str, projects: Sequence[str]) -> str:
     ``docker run`` makes a container that is not the service's.
     """
     if not projects:
-        return message
+        return advice
     ups = " and ".join(f"docker compose -p {p} up -d" for p in projects)
-    head, found, command = message.partition(" Try: docker ")
+    head, found, command = advice.partition("Try: docker ")
     if found:
-        return (f"{head} Change the compose file, then: {ups} "
+        return (f"{head}Change the compose file, then: {ups} "
                 f"(by hand, until the next up: docker {command.rstrip('.')})")
-    head, found, _ = message.partition(" Create it with docker ")
-    if found:
-        return f"{head} Is the service in the compose file? Then: {ups}"
-    return message
+    if advice.startswith("Create it with docker "):
+        return f"Is the service in the compose file? Then: {ups}"
+    return advice

@@ -8,7 +8,9 @@ its hints. The entry points that read the daemon first (``check``,
 >>> from labcheck.snapshot import Snapshot
 >>> report = grade(load_exercise("example-web-db"), Snapshot())
 >>> report.score, report.passed, report.result("appnet-exists").message
-(0.0, False, "network 'appnet' does not exist. Try: docker network create appnet")
+(0.0, False, "network 'appnet' does not exist.")
+>>> report.result("appnet-exists").advice
+'Try: docker network create appnet'
 """
 
 from __future__ import annotations
@@ -57,13 +59,13 @@ def grade(exercise: Exercise, snapshot: "Snapshot", *,
     results = []
     for item in exercise.checks:
         outcome = item.evaluate(snapshot)
-        message = outcome.message
+        advice = outcome.advice
         if composed and composed[0] & set(_names_in(item)):
-            message = compose_advice(message, composed[1])
+            advice = compose_advice(advice, composed[1])
         results.append(CheckResult(
             check_id=item.id, title=item.title, status=outcome.status,
             points=item.points if outcome.status == "pass" else 0.0,
-            max_points=item.points, message=message,
+            max_points=item.points, message=outcome.message, advice=advice,
             hint=_hint_text(exercise, item, outcome, counts.get(item.id, 0)),
             hidden=item.hidden, kind=item.kind, expected=item.expected()))
     return Report(exercise_id=exercise.id, title=exercise.title, lesson=exercise.lesson,

@@ -2,8 +2,8 @@
 
 >>> r = Report("demo", "Demo", results=(
 ...     CheckResult("a", "network exists", "pass", 1, 1, "network 'n' exists"),
-...     CheckResult("b", "web attached", "fail", 0, 2, "not attached",
-...                 hint="docker network connect n web"),
+...     CheckResult("b", "web attached", "fail", 0, 2, "not attached.",
+...                 hint="Which networks is web on?", advice="Try: docker network connect n web"),
 ...     CheckResult("c", "secret", "pass", 1, 1, "ok", hidden=True)))
 >>> r.score, r.max_score, r.passed, r.fraction
 (2.0, 4.0, False, 0.5)
@@ -14,9 +14,11 @@ Demo (demo): 2/4 points
   PASS  network exists  1/1
         network 'n' exists
   FAIL  web attached  0/2
-        not attached
-        hint: docker network connect n web
+        not attached.
+        hint: Which networks is web on?
   + 1 hidden check (counted in the score)
+>>> print(r.to_text(audience="instructor").splitlines()[4])
+        not attached. Try: docker network connect n web
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from .audience import INSTRUCTOR, STUDENT
 from .points import format_points
 from .results import CheckResult, ReportData
 
-__all__ = ["CheckResult", "Report", "format_points"]
+__all__ = ["CheckResult", "Report", "format_points", "STUDENT", "INSTRUCTOR"]
 
 
 @dataclass(frozen=True)
@@ -40,16 +43,20 @@ class Report(ReportData):
 
     # -- renderers -------------------------------------------------------
 
-    def to_text(self, color: bool = False, show_hidden: bool = False) -> str:
+    def to_text(self, color: bool = False, show_hidden: bool = False,
+                audience: str = STUDENT) -> str:
+        """The report as text for ``audience`` (a student's: no fixing commands)."""
         from .render.text import render_text
-        return render_text(self, color=color, show_hidden=show_hidden)
+        return render_text(self, color=color, show_hidden=show_hidden, audience=audience)
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
-    def to_html(self, show_hidden: bool = False) -> str:
+    def to_html(self, show_hidden: bool = False, audience: str = STUDENT) -> str:
+        """The report as HTML for ``audience`` (a notebook's and the Check panel's: a
+        student's)."""
         from .render.html import render_html
-        return render_html(self, show_hidden=show_hidden)
+        return render_html(self, show_hidden=show_hidden, audience=audience)
 
     def to_json(self, show_hidden: bool = False) -> dict[str, Any]:
         """Plain data; hidden checks are left out unless ``show_hidden``."""

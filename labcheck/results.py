@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .audience import INSTRUCTOR, STUDENT, with_advice
 from .expected import Expected
 
 __all__ = ["CheckResult", "ReportData"]
@@ -30,6 +31,9 @@ class CheckResult:
 
     ``expected`` is the part of the topology the check asks for (what a
     diagram of the Report marks green or red); it is not written to JSON.
+    ``message`` says what is wrong and the evidence; ``advice`` is the
+    command that would fix it, which only an instructor's rendering shows
+    (:meth:`text`, :mod:`labcheck.audience`).
     """
 
     check_id: str
@@ -42,15 +46,27 @@ class CheckResult:
     hidden: bool = False
     kind: str = ""
     expected: Expected = field(default_factory=Expected, compare=False)
+    advice: str = ""
 
     @property
     def passed(self) -> bool:
         return self.status == "pass"
 
+    def text(self, audience: str = STUDENT) -> str:
+        """What ``audience`` reads of the result: the message, and the advice for an
+        instructor."""
+        return with_advice(self.message, self.advice, audience)
+
+    @property
+    def full_message(self) -> str:
+        """The message and the advice (what an instructor reads)."""
+        return self.text(INSTRUCTOR)
+
     def to_json(self) -> dict[str, Any]:
         return {"check_id": self.check_id, "title": self.title, "status": self.status,
                 "points": self.points, "max_points": self.max_points, "message": self.message,
-                "hint": self.hint, "hidden": self.hidden, "kind": self.kind}
+                "advice": self.advice, "hint": self.hint, "hidden": self.hidden,
+                "kind": self.kind}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "CheckResult":
@@ -58,7 +74,8 @@ class CheckResult:
                    status=data["status"], points=float(data.get("points", 0)),
                    max_points=float(data.get("max_points", 0)),
                    message=data.get("message", ""), hint=data.get("hint", ""),
-                   hidden=bool(data.get("hidden")), kind=data.get("kind", ""))
+                   hidden=bool(data.get("hidden")), kind=data.get("kind", ""),
+                   advice=data.get("advice", ""))
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ class BatchResult:
         counts: Counter[tuple[str, str, str]] = Counter()
         for row in self.graded:
             for item in row.report.failed():
-                message = logical_names(item.message, row.report.names)
+                message = logical_names(item.full_message, row.report.names)
                 counts[(row.report.exercise_id, item.check_id, message)] += 1
         return [(*key, n) for key, n in counts.most_common(limit)]
 

@@ -56,22 +56,31 @@ BOTH_NETWORKS = "a container on both networks can talk to both, so they are not 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a check found: ``status`` is pass, fail or error; ``message`` says why."""
+    """What a check found: ``status`` is pass, fail or error; ``message`` says what is
+    wrong and the evidence; ``advice`` is the command that would fix it
+    (``Try: docker start web``), kept apart: a student's report leaves it out
+    (:mod:`labcheck.audience`), an instructor's shows it after the message."""
 
     status: str
     message: str
+    advice: str = ""
 
     @classmethod
     def passed(cls, message: str) -> "Outcome":
         return cls(PASS, message)
 
     @classmethod
-    def failed(cls, message: str) -> "Outcome":
-        return cls(FAIL, message)
+    def failed(cls, message: str, advice: str = "") -> "Outcome":
+        return cls(FAIL, message, advice)
 
     @classmethod
-    def errored(cls, message: str) -> "Outcome":
-        return cls(ERROR, message)
+    def errored(cls, message: str, advice: str = "") -> "Outcome":
+        return cls(ERROR, message, advice)
+
+    @property
+    def full_message(self) -> str:
+        """The message with the advice after it (what an instructor reads)."""
+        return f"{self.message} {self.advice}" if self.advice else self.message
 
 
 @dataclass(frozen=True)
@@ -260,8 +269,8 @@ def container_or_fail(snap: "Snapshot", name: str) -> "Container | Outcome":
     """The container, or a fail Outcome saying it is missing."""
     box = snap.container(name)
     if box is None:
-        return Outcome.failed(f"container {name!r} does not exist. Create it with docker run "
-                              f"--name {name} ...")
+        return Outcome.failed(f"container {name!r} does not exist.",
+                              f"Create it with docker run --name {name} ...")
     return box
 
 
@@ -275,9 +284,9 @@ def probe_source_or_fail(snap: "Snapshot", name: str, what: str) -> "Container |
     """
     box = snap.container(name)
     if box is None:
-        return Outcome.failed(f"{what} cannot be shown: no container is named {name!r}. "
+        return Outcome.failed(f"{what} cannot be shown: no container is named {name!r}.",
                               f"Create it with docker run --name {name} ...")
     if not box.is_running:
         return Outcome.failed(f"{what} cannot be shown: container {name!r} is not running "
-                              f"({box.state or 'unknown state'}). Try: docker start {name}")
+                              f"({box.state or 'unknown state'}).", f"Try: docker start {name}")
     return box

@@ -65,8 +65,8 @@ class BridgePort(CheckKind):
         name, net_name, wanted = p["container"], p["network"], p.get("bridge")
         network = snap.network(net_name)
         if network is None:
-            return Outcome.failed(f"network {net_name!r} does not exist. Create it with "
-                                  f"docker network create {net_name}")
+            return Outcome.failed(f"network {net_name!r} does not exist.",
+                                  f"Create it with docker network create {net_name}")
         bridge = bridge_name(network)
         if not bridge:
             return Outcome.failed(f"network {net_name!r} uses the {network.driver!r} driver: "
@@ -74,9 +74,9 @@ class BridgePort(CheckKind):
         if wanted and bridge != wanted:
             return Outcome.failed(
                 f"network {net_name!r}'s Linux bridge is {bridge!r}, not {wanted!r}: the name "
-                "is chosen when the network is created. Try: docker network create "
-                f"-o {BRIDGE_NAME_OPTION}={wanted} {net_name} (docker-py: "
-                f"options={{{BRIDGE_NAME_OPTION!r}: {wanted!r}}})")
+                "is chosen when the network is created.",
+                f"Try: docker network create -o {BRIDGE_NAME_OPTION}={wanted} {net_name} "
+                f"(docker-py: options={{{BRIDGE_NAME_OPTION!r}: {wanted!r}}})")
         box = probe_source_or_fail(snap, name, f"the veth of container {name!r}")
         if isinstance(box, Outcome):
             return box
@@ -84,8 +84,8 @@ class BridgePort(CheckKind):
         if endpoint is None:
             on = ", ".join(repr(e.network) for e in box.endpoints) or "no network"
             return Outcome.failed(f"container {name!r} is not attached to network {net_name!r} "
-                                  f"(it is on {on}), so no port of {bridge!r} is its. Try: "
-                                  f"docker network connect {net_name} {name}")
+                                  f"(it is on {on}), so no port of {bridge!r} is its.",
+                                  f"Try: docker network connect {net_name} {name}")
         inside = probe_outcome(snap, LinkIndexes(name))
         if isinstance(inside, Outcome):
             return inside

@@ -10,7 +10,7 @@ container 'web' is attached to network 'front'
 >>> print(NotAttached().evaluate(snap, {"container": "web", "network": "back"}).message)
 ... # doctest: +NORMALIZE_WHITESPACE
 container 'web' is attached to network 'back' as well as 'front': a container on both
-networks can talk to both, so they are not isolated. Try: docker network disconnect back web
+networks can talk to both, so they are not isolated.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class ContainerRunning(_ContainerKind):
             return Outcome.passed(f"container {box.name!r} is running")
         return Outcome.failed(
             f"container {box.name!r} is not running (state: {box.state or 'unknown'}, "
-            f"{box.status or 'no status'}). "
+            f"{box.status or 'no status'}).",
             f"Try: docker start {box.name}, and docker logs {box.name} if it stops again")
 
 
@@ -128,13 +128,13 @@ class Attached(_ContainerKind):
             if snap.network(net) is None:
                 fix = f"docker network create {net}; {fix}"
             return Outcome.failed(
-                f"container {box.name!r} is not attached to network {net!r} ({where}). "
+                f"container {box.name!r} is not attached to network {net!r} ({where}).",
                 f"Try: {fix}")
         extra = [n for n in box.networks if n not in want]
         if p.get("only") and extra:
             return Outcome.failed(
                 f"container {box.name!r} is attached to {', '.join(repr(n) for n in extra)} "
-                f"too, but should only be on {', '.join(repr(n) for n in want)}. "
+                f"too, but should only be on {', '.join(repr(n) for n in want)}.",
                 f"Try: docker network disconnect {extra[0]} {box.name}")
         nets = ", ".join(repr(n) for n in want)
         return Outcome.passed(f"container {box.name!r} is attached to network {nets}"
@@ -166,10 +166,11 @@ class NotAttached(CheckKind):
         if others:
             return Outcome.failed(
                 f"container {box.name!r} is attached to network {net!r} as well as "
-                f"{', '.join(repr(n) for n in others)}: {BOTH_NETWORKS}. Try: docker network "
-                f"disconnect {net} {box.name}")
+                f"{', '.join(repr(n) for n in others)}: {BOTH_NETWORKS}.",
+                f"Try: docker network disconnect {net} {box.name}")
         return Outcome.failed(f"container {box.name!r} is attached to network {net!r}, which "
-                              f"it should not be. Try: docker network disconnect {net} {box.name}")
+                              f"it should not be.",
+                              f"Try: docker network disconnect {net} {box.name}")
 
 
 @register
@@ -194,8 +195,8 @@ class HasAlias(_ContainerKind):
               f"docker network connect --alias {alias} {net} {box.name}"
         if endpoint is None:
             return Outcome.failed(f"container {box.name!r} is not attached to network {net!r}, "
-                                  f"so it has no alias there. Try: docker network connect "
-                                  f"--alias {alias} {net} {box.name}")
+                                  f"so it has no alias there.",
+                                  f"Try: docker network connect --alias {alias} {net} {box.name}")
         if endpoint.aliases is None:
             return Outcome.errored(f"the aliases of {box.name!r} were not read (the snapshot "
                                    f"was taken without detail for it). Take it with "
@@ -204,7 +205,7 @@ class HasAlias(_ContainerKind):
             return Outcome.passed(f"container {box.name!r} answers to {alias!r} on {net!r}")
         have = ", ".join(repr(a) for a in endpoint.aliases if a not in (box.name, box.short_id))
         return Outcome.failed(f"container {box.name!r} has no alias {alias!r} on network "
-                              f"{net!r} (its aliases: {have or 'none'}). Try: {fix}")
+                              f"{net!r} (its aliases: {have or 'none'}).", f"Try: {fix}")
 
 
 @register
@@ -231,13 +232,13 @@ class StaticIP(_ContainerKind):
         fix = f"docker network connect --ip {ip} {net} {box.name}"
         endpoint = box.endpoint(net)
         if endpoint is None:
-            return Outcome.failed(f"container {box.name!r} is not attached to network {net!r}. "
+            return Outcome.failed(f"container {box.name!r} is not attached to network {net!r}.",
                                   f"Try: {fix}")
         if endpoint.ipv4 == ip:
             return Outcome.passed(f"container {box.name!r} has address {ip} on {net!r}")
         have = endpoint.ipv4 or ("no address (it is not running)" if not box.is_running
                                  else "no address")
-        return Outcome.failed(f"container {box.name!r} has {have} on network {net!r}, not {ip}. "
+        return Outcome.failed(f"container {box.name!r} has {have} on network {net!r}, not {ip}.",
                               f"Try: docker network disconnect {net} {box.name}; {fix} (the "
                               f"network needs a --subnet that contains {ip})")
 
@@ -275,7 +276,8 @@ class NetworkMode(_ContainerKind):
             have = f"container:{shared.name if shared else other}"
         return Outcome.failed(
             f"container {box.name!r} runs with network mode {have!r}, not {mode!r}. The mode "
-            f"is fixed at creation: docker rm -f {box.name}, then docker run --network {mode} "
+            f"is fixed at creation.",
+            f"Try: docker rm -f {box.name}, then docker run --network {mode} "
             f"--name {box.name} ...")
 
 
@@ -320,10 +322,12 @@ class InterfacesKind(CheckKind):
         missing = [i for i in want if i not in have]
         parts = ([f"{', '.join(extra)} as well"] if extra else []) + \
             ([f"no {', '.join(missing)}"] if missing else [])
-        fix = (f" Each extra interface is a way out. docker rm -f {name}, then docker run "
-               f"--network none --name {name} ..." if extra and want == ["lo"] else "")
+        extra_note = " Each extra interface is a way out." if extra and want == ["lo"] else ""
+        fix = (f"Try: docker rm -f {name}, then docker run --network none --name {name} ..."
+               if extra and want == ["lo"] else "")
         return Outcome.failed(f"container {name!r} has {', '.join(have) or 'no interface'} "
-                              f"({'; '.join(parts)}), not only {', '.join(want)}.{fix}")
+                              f"({'; '.join(parts)}), not only {', '.join(want)}.{extra_note}",
+                              fix)
 
 
 def _same_mode(snap: Snapshot, box: Container, mode: str) -> bool:

@@ -29,7 +29,8 @@ from ..snapshot import Container, Snapshot
 from .base import CheckKind, Outcome, Param, probe_outcome, probe_source_or_fail, register
 
 __all__ = ["Resolves", "NotResolves", "AliasRecords", "Resolver",
-           "addresses_of", "owner_of", "shared_networks", "default_bridge_note"]
+           "addresses_of", "owner_of", "shared_networks", "default_bridge_note",
+           "default_bridge_advice"]
 
 _FROM = Param("from", ref="container", doc="the container the lookup is made from")
 
@@ -50,14 +51,19 @@ def shared_networks(a: Container, b: Container) -> list[str]:
 
 
 def default_bridge_note(snap: Snapshot, box: Container) -> str:
-    """The misconception note when ``box`` is only on the default bridge, else ''."""
+    """The misconception note when ``box`` is only on the default bridge, else ''
+    (its fix: :func:`default_bridge_advice`)."""
     nets = [snap.network(n) for n in box.networks]
     if box.networks and all(n is not None and n.is_default_bridge for n in nets):
         return (f" Container {box.name!r} is only on the default bridge, and the default "
-                f"bridge has no embedded DNS: containers there cannot find each other by name. "
-                f"Create a user-defined network and attach both: docker network create "
-                f"mynet; docker network connect mynet {box.name}")
+                f"bridge has no embedded DNS: containers there cannot find each other by name.")
     return ""
+
+
+def default_bridge_advice(box: Container) -> str:
+    """The fix that goes with :func:`default_bridge_note` (an instructor's advice)."""
+    return (f"Create a user-defined network and attach both: docker network create "
+            f"mynet; docker network connect mynet {box.name}")
 
 
 def _resolve_probe(p: Mapping[str, Any]) -> Resolve:
@@ -92,16 +98,19 @@ class Resolves(CheckKind):
         target = snap.container(target_name)
         if not result.succeeded:
             note = default_bridge_note(snap, source)
+            advice = default_bridge_advice(source) if note else ""
             if not note and target is not None and not shared_networks(source, target):
                 net = target.networks[0] if target.networks else "<network>"
                 note = (f" {source.name!r} and {target.name!r} share no network, so the DNS "
-                        f"{source.name!r} asks does not know {target.name!r}. Try: docker "
-                        f"network connect {net} {source.name}")
+                        f"{source.name!r} asks does not know {target.name!r}.")
+                advice = f"Try: docker network connect {net} {source.name}"
             elif not note and target is not None and not target.is_running:
-                note = f" Container {target.name!r} is not running. Try: docker start {target.name}"
+                note = f" Container {target.name!r} is not running."
+                advice = f"Try: docker start {target.name}"
             elif not note and target is None and p.get("to") is None:
                 note = f" No container is called {name!r}."
-            return Outcome.failed(f"from {source.name!r}: {result.detail.rstrip('.')}.{note}")
+            return Outcome.failed(f"from {source.name!r}: {result.detail.rstrip('.')}.{note}",
+                                  advice)
         if target is None:
             return Outcome.failed(f"from {source.name!r}, {name!r} resolves to "
                                   f"{', '.join(result.addresses)}, but container "
@@ -141,7 +150,7 @@ class NotResolves(CheckKind):
         named = snap.container(p["name"])
         if named is not None and not named.is_running:
             return Outcome.failed(f"{what} cannot be shown: container {named.name!r} is not "
-                                  f"running, and a stopped container's name never resolves. "
+                                  f"running, and a stopped container's name never resolves.",
                                   f"Try: docker start {named.name}")
         result = probe_outcome(snap, _resolve_probe(p))
         if isinstance(result, Outcome):
@@ -153,10 +162,10 @@ class NotResolves(CheckKind):
             return Outcome.passed(f"from {p['from']!r}: {result.detail}")
         owners = [o for a in result.addresses if (o := owner_of(snap, a)) is not None]
         shared = sorted({n for box in owners for n in shared_networks(source, box)})
-        why = (f": they share network {shared[0]!r}. Try: docker network "
-               f"disconnect {shared[0]} {p['from']}" if shared else "")
+        why = f": they share network {shared[0]!r}." if shared else ""
+        advice = f"Try: docker network disconnect {shared[0]} {p['from']}" if shared else ""
         return Outcome.failed(f"from {p['from']!r}, {p['name']!r} resolves to "
-                              f"{', '.join(result.addresses)}, but it should not{why}")
+                              f"{', '.join(result.addresses)}, but it should not{why}", advice)
 
 
 @register
@@ -190,17 +199,18 @@ class AliasRecords(CheckKind):
                 f"{alias!r} answers with {count} records from {p['from']!r} "
                 f"({', '.join(result.addresses)}), but they belong to {len(distinct)} "
                 f"container(s) ({', '.join(distinct) or 'none of the snapshot'}), not "
-                f"{count} different ones. Give the alias to {count} containers: docker "
+                f"{count} different ones.",
+                f"Give the alias to {count} containers: docker "
                 f"network connect --alias {alias} <network> <container>")
         if not result.succeeded:
-            return Outcome.failed(f"from {p['from']!r}: {result.detail}. Give {count} containers "
-                                  f"the alias: docker network connect --alias {alias} <network> "
-                                  f"<container>")
+            return Outcome.failed(f"from {p['from']!r}: {result.detail}.",
+                                  f"Give {count} containers the alias: docker network connect "
+                                  f"--alias {alias} <network> <container>")
         return Outcome.failed(
             f"{alias!r} answers with {len(result.addresses)} record(s) from {p['from']!r} "
             f"({', '.join(result.addresses)}), not {count}. Each container that should answer "
-            f"needs the alias on the same network: docker network connect --alias {alias} "
-            f"<network> <container>")
+            f"needs the alias on the same network.",
+            f"Try: docker network connect --alias {alias} <network> <container>")
 
 
 @register
@@ -239,15 +249,15 @@ class Resolver(CheckKind):
                 return Outcome.failed(
                     f"{name!r} lists {EMBEDDED_DNS} in its resolv.conf, but it is on no "
                     f"user-defined network, so no embedded DNS answers there (a --dns "
-                    f"{EMBEDDED_DNS} option writes the line, not the server). Attach it to "
-                    f"a user-defined network: docker network connect mynet {name}")
+                    f"{EMBEDDED_DNS} option writes the line, not the server).",
+                    f"Attach it to a user-defined network: docker network connect mynet {name}")
             if embedded:
                 return Outcome.passed(f"{name!r} asks Docker's embedded DNS ({EMBEDDED_DNS})")
             return Outcome.failed(
                 f"{name!r} asks {listed}, not Docker's embedded DNS {EMBEDDED_DNS}: it is on the "
                 f"default bridge (or host mode), where Docker copies the host's resolv.conf and "
-                f"container names do not resolve. Attach it to a user-defined network: "
-                f"docker network connect mynet {name}")
+                f"container names do not resolve.",
+                f"Attach it to a user-defined network: docker network connect mynet {name}")
         if servers and not embedded:
             return Outcome.passed(f"{name!r} uses a copy of the host's resolvers ({listed})")
         return Outcome.failed(f"{name!r} asks {listed}; on the default bridge it would use a "

@@ -5,7 +5,7 @@
 >>> NetworkExists().evaluate(snap, {"network": "appnet"}).status
 'pass'
 >>> print(NetworkExists().evaluate(snap, {"network": "backend"}).message)
-network 'backend' does not exist. Try: docker network create backend
+network 'backend' does not exist.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class _NetworkKind(CheckKind):
         net = snap.network(p["network"])
         if net is None:
             name = p["network"]
-            return Outcome.failed(f"network {name!r} does not exist. "
+            return Outcome.failed(f"network {name!r} does not exist.",
                                   f"Try: docker network create {name}")
         return self.judge(net, p)
 
@@ -70,7 +70,8 @@ class NetworkDriver(_NetworkKind):
             return Outcome.passed(f"network {net.name!r} uses the {net.driver} driver")
         return Outcome.failed(
             f"network {net.name!r} uses the {net.driver!r} driver, not {p['driver']!r}. A "
-            f"network's driver cannot change: remove it and create it again with "
+            f"network's driver cannot change.",
+            f"Remove it and create it again with "
             f"docker network create --driver {p['driver']} {net.name}")
 
 
@@ -118,8 +119,8 @@ class NetworkSubnet(_NetworkKind):
             return Outcome.passed(f"network {net.name!r} has "
                                   f"{', '.join(net.subnets + net.gateways)}")
         return Outcome.failed(
-            f"network {net.name!r}: {'; '.join(problems)}. Addressing is fixed at creation: "
-            f"remove the network and create it again with docker network create "
+            f"network {net.name!r}: {'; '.join(problems)}. Addressing is fixed at creation.",
+            f"Remove the network and create it again with docker network create "
             f"{' '.join(flags)} {net.name}")
 
 
@@ -150,8 +151,8 @@ class _FlagKind(_NetworkKind):
             fix = f"docker network create {net.name} (without {self.option})"
         return Outcome.failed(
             f"network {net.name!r} is {'' if have else 'not '}{self.flag}, but it should "
-            f"{'' if p['value'] else 'not '}be. This is fixed at creation: remove the network "
-            f"and create it again: {fix}")
+            f"{'' if p['value'] else 'not '}be. This is fixed at creation.",
+            f"Remove the network and create it again: {fix}")
 
 
 @register

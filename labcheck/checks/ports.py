@@ -67,20 +67,20 @@ class Published(CheckKind):
             return Outcome.failed(
                 f"container {box.name!r} does not publish port {cport}/{proto} "
                 f"({'it publishes ' + others if others else 'it publishes no ports'}). Ports "
-                f"are set when a container is created: {fix}")
+                f"are set when a container is created.", f"Try: {fix}")
         on_port = [b for b in mine if b.host_port == hport]
         if not on_port:
             return Outcome.failed(
                 f"container {box.name!r} publishes port {cport} on host port "
-                f"{', '.join(str(b.host_port) for b in mine)}, not {hport}. Try: {fix}")
+                f"{', '.join(str(b.host_port) for b in mine)}, not {hport}.", f"Try: {fix}")
         if want_ip and not any(b.host_ip == want_ip for b in on_port):
             if any(b.host_ip in _ANY_ADDRESS for b in on_port) and want_ip in ("127.0.0.1", "::1"):
                 return Outcome.failed(
                     f"container {box.name!r} publishes port {cport} on 0.0.0.0:{hport}, every "
                     f"address of the host, so other machines can reach it too; the exercise "
-                    f"asks for {want_ip} only (this machine alone). Try: {fix}")
+                    f"asks for {want_ip} only (this machine alone).", f"Try: {fix}")
             have = ", ".join(str(b) for b in on_port)
-            return Outcome.failed(f"container {box.name!r} publishes {have}, not on {want_ip}. "
+            return Outcome.failed(f"container {box.name!r} publishes {have}, not on {want_ip}.",
                                   f"Try: {fix}")
         shown = next((b for b in on_port if not want_ip or b.host_ip == want_ip), on_port[0])
         return Outcome.passed(f"container {box.name!r} publishes {shown}")
@@ -121,7 +121,7 @@ class NotPublished(CheckKind):
         shown = ", ".join(str(b) for b in bad)
         return Outcome.failed(
             f"container {box.name!r} publishes {shown} on the host, so anything that reaches "
-            f"this machine can reach it; it should only be reachable from its network. "
+            f"this machine can reach it; it should only be reachable from its network.",
             f"Try: docker rm -f {box.name}, then run it again without -p "
             f"(other containers on its network reach it without publishing)")
 
@@ -162,35 +162,38 @@ class HostReaches(CheckKind):
         who = p.get("container")
         box = snap.container(who) if who else None
         if not result.succeeded:
-            return Outcome.failed(f"{result.detail}: {_why_silent(box, who, p)}")
+            why, advice = _why_silent(box, who, p)
+            return Outcome.failed(f"{result.detail}: {why}", advice)
         if not who:
             return Outcome.passed(f"{result.detail} (no container is named, so any program "
                                   f"on this machine listening there passes this check)")
         return _answered_by(snap, box, who, p, result.detail)
 
 
-def _why_silent(box: Container | None, who: str | None, p: Mapping[str, Any]) -> str:
-    """Why nothing answered, as far as the named container tells."""
+def _why_silent(box: Container | None, who: str | None,
+                p: Mapping[str, Any]) -> tuple[str, str]:
+    """Why nothing answered, as far as the named container tells, and the fix ('' if none)."""
     if who and box is None:
-        return f"container {who!r} does not exist"
+        return f"container {who!r} does not exist", ""
     if box is not None and not box.is_running:
-        return f"container {box.name!r} is not running. Try: docker start {box.name}"
+        return f"container {box.name!r} is not running.", f"Try: docker start {box.name}"
     if box is not None and box.is_on_no_network:
         return _on_no_network(box)
     if box is not None and box.network_mode != "host" and not _bindings(box, p):
-        return (f"container {box.name!r} does not publish host port {p['port']}. Publish "
-                f"it: docker run -p 127.0.0.1:{p['port']}:<container port> ...")
-    return "check that a program listens inside the container on the published port"
+        return (f"container {box.name!r} does not publish host port {p['port']}.",
+                f"Publish it: docker run -p 127.0.0.1:{p['port']}:<container port> ...")
+    return "check that a program listens inside the container on the published port", ""
 
 
-def _on_no_network(box: Container) -> str:
+def _on_no_network(box: Container) -> tuple[str, str]:
     """Why a running container on no network answers nothing (see
     ``Container.is_on_no_network``), and how to put it back."""
     network = "bridge" if box.network_mode in ("default", "bridge") else box.network_mode
     return (f"container {box.name!r} runs on no network (only its loopback), so its "
             f"published ports lead nowhere. Engine 29 takes a container off its networks "
-            f"when a start fails (a host port already taken, say). Try: docker network "
-            f"connect {network} {box.name}, then restart it (or re-create it)")
+            f"when a start fails (a host port already taken, say).",
+            f"Try: docker network connect {network} {box.name}, then restart it "
+            f"(or re-create it)")
 
 
 def _covers(host_ip: str | None, host: str) -> bool:
@@ -218,11 +221,12 @@ def _answered_by(snap: Snapshot, box: Container | None, who: str, p: Mapping[str
     other = "another program on this machine (a process on the host, or another container)"
     if box is None:
         return Outcome.failed(f"{addr} answers on the host, but container {who!r} does not "
-                              f"exist, so {other} answers there. Stop it, then create {who}: "
+                              f"exist, so {other} answers there.",
+                              f"Stop it, then create {who}: "
                               f"docker run -p 127.0.0.1:{port}:<container port> --name {who} ...")
     if not box.is_running:
         return Outcome.failed(f"{addr} answers on the host, but container {who!r} is not "
-                              f"running, so {other} answers there. Try: docker start {who}")
+                              f"running, so {other} answers there.", f"Try: docker start {who}")
     if box.network_mode == "host":
         held = probe_outcome(snap, Listening(box.name, int(port)))
         if isinstance(held, Outcome):
@@ -244,5 +248,6 @@ def _answered_by(snap: Snapshot, box: Container | None, who: str, p: Mapping[str
     have = ", ".join(str(b) for b in box.published()) or "no ports"
     return Outcome.failed(
         f"{addr} answers on the host, but not through container {who!r}: it publishes "
-        f"{have}, and {by}. Publish {who}'s port: docker rm -f {who}, then docker run "
+        f"{have}, and {by}.",
+        f"Publish {who}'s port: docker rm -f {who}, then docker run "
         f"-p 127.0.0.1:{port}:<container port> --name {who} ...")

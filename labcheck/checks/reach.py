@@ -29,7 +29,13 @@ from .base import (
     probe_source_or_fail,
     register,
 )
-from .names import addresses_of, default_bridge_note, owner_of, shared_networks
+from .names import (
+    addresses_of,
+    default_bridge_advice,
+    default_bridge_note,
+    owner_of,
+    shared_networks,
+)
 
 __all__ = ["Reaches", "CannotReach", "target_address"]
 
@@ -210,20 +216,23 @@ class Reaches(_ReachKind):
         if result.succeeded:
             return Outcome.failed(f"from {p['from']!r}: {result.detail}, not HTTP {want}")
         target = snap.container(p["to"]) if p.get("via", "name") in ("name", "ip") else None
-        note = ""
+        note = advice = ""
         by_name = p.get("via", "name") == "name"
         if by_name and "does not resolve" in result.detail:
             note = default_bridge_note(snap, source)
+            advice = default_bridge_advice(source) if note else ""
         if not note and target is not None:
             if not target.is_running:
-                note = f" Container {target.name!r} is not running. Try: docker start {target.name}"
+                note = f" Container {target.name!r} is not running."
+                advice = f"Try: docker start {target.name}"
             elif not shared_networks(source, target):
                 net = target.networks[0] if target.networks else "<network>"
-                note = (f" {source.name!r} and {target.name!r} share no network. Try: docker "
-                        f"network connect {net} {source.name}")
+                note = f" {source.name!r} and {target.name!r} share no network."
+                advice = f"Try: docker network connect {net} {source.name}"
             elif p.get("port"):
                 note = f" Is a program listening on port {p['port']} inside {target.name!r}?"
-        return Outcome.failed(f"{p['from']!r} cannot reach {_what(p)}: {result.detail}.{note}")
+        return Outcome.failed(f"{p['from']!r} cannot reach {_what(p)}: {result.detail}.{note}",
+                              advice)
 
 
 @register
@@ -240,24 +249,25 @@ class CannotReach(_ReachKind):
         target = snap.container(p["to"]) if p.get("via", "name") in ("name", "ip") else None
         if target is not None and not target.is_running:
             return Outcome.failed(f"{what} cannot be shown: container {target.name!r} is not "
-                                  f"running, so nothing could answer. Try: docker start "
-                                  f"{target.name}")
+                                  f"running, so nothing could answer.",
+                                  f"Try: docker start {target.name}")
         result = _probe_or_outcome(snap, p)
         if isinstance(result, Outcome):
-            return Outcome(result.status, "isolation cannot be shown: " + result.message)
+            return Outcome(result.status, "isolation cannot be shown: " + result.message,
+                           result.advice)
         if not result.ran:
             return Outcome.failed(f"cannot show that {p['from']!r} cannot reach {_what(p)}: "
                                   f"{result.detail}")
         if not result.succeeded:
             return Outcome.passed(f"{p['from']!r} cannot reach {_what(p)}: {result.detail}")
-        note = ""
+        note = advice = ""
         if target is not None:
             shared = shared_networks(source, target)
             if shared:
                 both = [n for n in source.networks if n not in shared]
                 extra = (f" {source.name!r} is on {', '.join(repr(n) for n in source.networks)}: "
                          f"{BOTH_NETWORKS}.") if both else ""
-                note = (f" They share network {shared[0]!r}.{extra} Try: docker network "
-                        f"disconnect {shared[0]} {source.name}")
+                note = f" They share network {shared[0]!r}.{extra}"
+                advice = f"Try: docker network disconnect {shared[0]} {source.name}"
         return Outcome.failed(f"{p['from']!r} reaches {_what(p)} ({result.detail}), "
-                              f"but it should not.{note}")
+                              f"but it should not.{note}", advice)

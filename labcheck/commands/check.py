@@ -1,5 +1,9 @@
 """``labcheck check ID``: grade an exercise on the live daemon or a saved snapshot.
 
+A student's text report says what is wrong and the evidence; ``--instructor``
+adds the command that fixes each failing check (the grader formats always
+carry it).
+
 Exit codes: 0 every check passes, 1 some check fails, 2 unknown exercise
 (the closest ids are named), 3 environment (daemon, permissions).
 """
@@ -32,6 +36,9 @@ def register(sub: Any) -> None:
                         help="grade this saved snapshot instead of the live daemon")
     parser.add_argument("--show-hidden", action="store_true",
                         help="show hidden checks' names and messages (for instructors)")
+    parser.add_argument("--instructor", action="store_true",
+                        help="the text report also gives the command that fixes each failing "
+                             "check (a student's says what is wrong and the evidence)")
     add_binding_options(parser)
     add_exercises_option(parser)
     parser.set_defaults(func=run)
@@ -73,6 +80,7 @@ def parse_pairs(items: list[str], what: str, convert: Any = str) -> dict[Any, An
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..audience import INSTRUCTOR, STUDENT
     from ..live.grading import check
     from ..progress import TerminalProgress
     from ..render.formats import render
@@ -87,10 +95,14 @@ def run(args: argparse.Namespace) -> int:
                        progress=progress, **binding_options(args))
     finally:
         progress.close()
+    audience = INSTRUCTOR if args.instructor else STUDENT
     if args.format == "text" and not args.output:
-        print(report.to_text(color=use_color(sys.stdout), show_hidden=args.show_hidden))
+        print(report.to_text(color=use_color(sys.stdout), show_hidden=args.show_hidden,
+                             audience=audience))
     else:
-        text = render(report, args.format, show_hidden=args.show_hidden)
+        text = (report.to_text(show_hidden=args.show_hidden, audience=audience) + "\n"
+                if args.format == "text" else
+                render(report, args.format, show_hidden=args.show_hidden))
         if args.output:
             write_output(args.output, text)
             print(f"{report.exercise_id}: {format_points(report.score)}/"

@@ -1,6 +1,11 @@
 """A Report in the formats graders read: JSON, JUnit XML, Gradescope/otter
 ``results.json``, and GitHub Classroom's v1 result JSON.
 
+These are graders' formats: a failing check's message carries its advice
+(the command that fixes it), as an instructor's report does
+(:mod:`labcheck.audience`); ``labcheck check``'s text is a student's unless
+``--instructor``.
+
 Hidden checks: Gradescope gets them with ``"visibility": "hidden"`` (it
 keeps them from students itself); the other formats show them as
 ``hidden check N`` with no message unless ``show_hidden`` is set.
@@ -25,6 +30,8 @@ import json
 from typing import TYPE_CHECKING, Any, Callable
 from xml.etree import ElementTree as ET
 
+from ..audience import INSTRUCTOR
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..report import CheckResult, Report
 
@@ -32,8 +39,9 @@ __all__ = ["FORMATS", "render", "to_json_text", "to_junit", "to_gradescope", "to
 
 
 def _output(item: "CheckResult") -> str:
-    """The result's message, and its hint on a line of its own."""
-    return item.message + (f"\nhint: {item.hint}" if item.hint else "")
+    """The result's message with its advice (the grader formats are instructors'), and its
+    hint on a line of its own."""
+    return item.full_message + (f"\nhint: {item.hint}" if item.hint else "")
 
 
 def _shown(report: "Report", show_hidden: bool) -> list[tuple["CheckResult", str, str]]:
@@ -114,7 +122,7 @@ def to_classroom(report: "Report", show_hidden: bool = False) -> str:
 
 
 def _text(report: "Report", show_hidden: bool = False) -> str:
-    return report.to_text(color=False, show_hidden=show_hidden) + "\n"
+    return report.to_text(color=False, show_hidden=show_hidden, audience=INSTRUCTOR) + "\n"
 
 
 #: Format name -> renderer(report, show_hidden) -> text.

@@ -14,6 +14,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from ..audience import STUDENT, check_audience
 from ..points import format_points
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,8 +29,11 @@ _STYLE = {
 }
 
 
-def render_html(report: "ReportData", show_hidden: bool = False) -> str:
-    """An HTML table of the report's visible results."""
+def render_html(report: "ReportData", show_hidden: bool = False,
+                audience: str = STUDENT) -> str:
+    """An HTML table of the report's visible results, for ``audience`` (see
+    :func:`labcheck.render.text.render_text`)."""
+    check_audience(audience)
     score = f"{format_points(report.score)}/{format_points(report.max_score)}"
     head_color = _STYLE["pass" if report.passed else "fail"][0]
     rows = []
@@ -43,7 +47,7 @@ def render_html(report: "ReportData", show_hidden: bool = False) -> str:
             f'<td style="color:{fg};background:{bg};white-space:nowrap;padding:2px 6px">'
             f'{label}</td>'
             f'<td style="padding:2px 6px;text-align:left"><strong>{escape(item.title)}</strong>'
-            f'{tag}<div>{escape(item.message)}</div>{hint}</td>'
+            f'{tag}<div>{escape(item.text(audience))}</div>{hint}</td>'
             f'<td style="padding:2px 6px;white-space:nowrap">'
             f'{format_points(item.points)}/{format_points(item.max_points)}</td></tr>')
     hidden = 0 if show_hidden else report.hidden_count

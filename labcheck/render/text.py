@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from typing import IO, TYPE_CHECKING
 
+from ..audience import STUDENT, check_audience
 from ..points import format_points
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,8 +39,14 @@ def _paint(text: str, what: str, color: bool) -> str:
     return f"\x1b[{_COLORS[what]}m{text}\x1b[0m" if color else text
 
 
-def render_text(report: "ReportData", color: bool = False, show_hidden: bool = False) -> str:
-    """The report as lines: a header, then each visible check with its message and hint."""
+def render_text(report: "ReportData", color: bool = False, show_hidden: bool = False,
+                audience: str = STUDENT) -> str:
+    """The report as lines: a header, then each visible check with its message and hint.
+
+    A student's report says what is wrong and the evidence; an instructor's
+    (``audience="instructor"``) adds the command that fixes it.
+    """
+    check_audience(audience)
     score = f"{format_points(report.score)}/{format_points(report.max_score)} points"
     verdict = ", all checks pass" if report.passed else ""
     lines = [_paint(f"{report.title} ({report.exercise_id}): {score}{verdict}", "bold", color)]
@@ -48,8 +55,9 @@ def render_text(report: "ReportData", color: bool = False, show_hidden: bool = F
         tag = " [hidden]" if item.hidden else ""
         points = f"{format_points(item.points)}/{format_points(item.max_points)}"
         lines.append(f"  {label} {item.title}{tag}  {points}")
-        if item.message:
-            lines.append(f"        {item.message}")
+        message = item.text(audience)
+        if message:
+            lines.append(f"        {message}")
         if item.hint:
             lines.append(_paint(f"        hint: {item.hint}", "dim", color))
     hidden = 0 if show_hidden else report.hidden_count

@@ -34,13 +34,16 @@ def test_check_fails_then_hint_then_pass(lab_helpers, notebook_folder, open_note
         assert nb.error_outputs(index) == [], (index, nb.output_text(index))
     assert lab.lesson in nb.output_text(copy.setup)  # the copy's Lab, with this test's label
 
-    # Wrong state: nothing is built yet. Check fails, and says what to do.
+    # Wrong state: nothing is built yet. Check fails, and says what is wrong and the
+    # evidence, not the command that fixes it (that is in the last, penalised hint).
     check.click()
     report = nb.cell(copy.check).locator(".labcheck-report")
     report.wait_for(state="visible", timeout=60_000)
     failed = report.locator('tr[data-status="fail"]')
     assert failed.count() >= 1
     assert binding.names["hello"] in report.text_content()
+    assert "does not exist" in report.text_content()
+    assert "Try:" not in report.text_content() and "docker run" not in report.text_content()
     assert "all checks pass" not in report.text_content()
     hints = nb.cell(copy.check).locator(".labcheck-hints")
     hints.wait_for(state="visible")

@@ -61,7 +61,7 @@ def test_broken_variant_fails_exactly_the_expected_checks(exercise_id, variant, 
     for check_id, fragment in expected.items():
         result = report.result(check_id)
         assert result.status == "fail", _summary(report)
-        assert fragment in result.message, f"{check_id}: {result.message!r}"
+        assert fragment in result.full_message, f"{check_id}: {result.full_message!r}"
     assert report.score < report.max_score
 
 

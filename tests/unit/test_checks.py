@@ -59,19 +59,19 @@ def run(kind_name, snapshot, **params):
 def test_network_checks_pass_and_fail():
     s = snap()
     assert run("network_exists", s, network="front").status == "pass"
-    assert "docker network create nope" in run("network_exists", s, network="nope").message
+    assert "docker network create nope" in run("network_exists", s, network="nope").full_message
     assert run("network_driver", s, network="front", driver="bridge").status == "pass"
     out = run("network_driver", s, network="front", driver="overlay")
-    assert out.status == "fail" and "--driver overlay" in out.message
+    assert out.status == "fail" and "--driver overlay" in out.full_message
     assert run("network_subnet", s, network="front", subnet="10.214.1.0/24",
                gateway="10.214.1.1").status == "pass"
     out = run("network_subnet", s, network="front", subnet="172.30.0.0/24")
-    assert out.status == "fail" and "--subnet 172.30.0.0/24" in out.message
+    assert out.status == "fail" and "--subnet 172.30.0.0/24" in out.full_message
     assert run("network_internal", s, network="back").status == "pass"
     assert run("network_internal", s, network="front").status == "fail"
     assert run("network_internal", s, network="front", value=False).status == "pass"
     assert run("network_attachable", s, network="front").status == "pass"
-    assert "--attachable" in run("network_attachable", s, network="back").message
+    assert "--attachable" in run("network_attachable", s, network="back").full_message
 
 
 # -- containers -----------------------------------------------------------------
@@ -82,7 +82,7 @@ def test_container_exists_and_running():
     assert run("container_exists", s, container="ghost").status == "fail"
     assert run("container_running", s, container="web").status == "pass"
     out = run("container_running", s, container="old")
-    assert out.status == "fail" and "docker start old" in out.message
+    assert out.status == "fail" and "docker start old" in out.full_message
 
 
 def test_attached_names_the_fix():
@@ -90,10 +90,10 @@ def test_attached_names_the_fix():
     assert run("attached", s, container="api", networks=["front", "back"]).status == "pass"
     out = run("attached", s, container="web", network="back")
     assert out.status == "fail"
-    assert out.message.startswith("container 'web' is not attached to network 'back'")
-    assert "Try: docker network connect back web" in out.message
+    assert out.full_message.startswith("container 'web' is not attached to network 'back'")
+    assert "Try: docker network connect back web" in out.full_message
     out = run("attached", s, container="api", network="back", only=True)
-    assert out.status == "fail" and "docker network disconnect front api" in out.message
+    assert out.status == "fail" and "docker network disconnect front api" in out.full_message
 
 
 def test_not_attached_and_the_both_networks_misconception():
@@ -101,7 +101,7 @@ def test_not_attached_and_the_both_networks_misconception():
     assert run("not_attached", s, container="db", network="front").status == "pass"
     out = run("not_attached", s, container="api", network="front")
     assert out.status == "fail"
-    assert "as well as 'back'" in out.message and "not isolated" in out.message
+    assert "as well as 'back'" in out.full_message and "not isolated" in out.full_message
     # a missing container proves nothing: never a pass
     assert run("not_attached", s, container="ghost", network="front").status == "fail"
 
@@ -110,7 +110,7 @@ def test_has_alias_reads_aliases_and_errors_without_detail():
     s = snap()
     assert run("has_alias", s, container="web", network="front", alias="www").status == "pass"
     out = run("has_alias", s, container="web", network="front", alias="api")
-    assert out.status == "fail" and "--alias api" in out.message
+    assert out.status == "fail" and "--alias api" in out.full_message
     assert run("has_alias", s, container="api", network="front", alias="x").status == "error"
 
 
@@ -118,12 +118,12 @@ def test_static_ip_and_network_mode():
     s = snap(containers=(WEB, box("h", mode="host"), box("side", mode="container:" + WEB.id)))
     assert run("static_ip", s, container="web", network="front", ip="10.214.1.2").status == "pass"
     out = run("static_ip", s, container="web", network="front", ip="10.214.1.50")
-    assert out.status == "fail" and "--ip 10.214.1.50" in out.message
+    assert out.status == "fail" and "--ip 10.214.1.50" in out.full_message
     assert run("network_mode", s, container="h", mode="host").status == "pass"
     assert run("network_mode", s, container="h", mode="none").status == "fail"
     assert run("network_mode", s, container="side", mode="container:web").status == "pass"
     out = run("network_mode", s, container="side", mode="container:h")
-    assert out.status == "fail" and "container:web" in out.message
+    assert out.status == "fail" and "container:web" in out.full_message
 
 
 # -- ports ----------------------------------------------------------------------
@@ -135,12 +135,12 @@ def test_published_as_asked_and_the_all_interfaces_misconception():
     wide = box("web", ports=(PortBinding(5000, host_ip="0.0.0.0", host_port=8000),
                              PortBinding(5000, host_ip="::", host_port=8000)))
     out = run("published", snap(containers=(wide,)), **params)
-    assert out.status == "fail" and "0.0.0.0:8000" in out.message
-    assert "-p 127.0.0.1:8000:5000" in out.message
+    assert out.status == "fail" and "0.0.0.0:8000" in out.full_message
+    assert "-p 127.0.0.1:8000:5000" in out.full_message
     assert run("published", snap(containers=(wide,)), container="web", container_port=5000,
                host_port=8000).status == "pass"
     out = run("published", s, container="web", container_port=5000, host_port=9000)
-    assert out.status == "fail" and "not 9000" in out.message
+    assert out.status == "fail" and "not 9000" in out.full_message
     assert run("published", s, container="db", container_port=5432, host_port=5432).status == "fail"
 
 
@@ -149,7 +149,7 @@ def test_not_published():
     assert run("not_published", s, container="db").status == "pass"  # exposed, not published
     assert run("not_published", s, container="web", container_port=9999).status == "pass"
     out = run("not_published", s, container="web")
-    assert out.status == "fail" and "127.0.0.1:8000->5000/tcp" in out.message
+    assert out.status == "fail" and "127.0.0.1:8000->5000/tcp" in out.full_message
     assert run("not_published", s, container="ghost").status == "fail"
 
 
@@ -158,7 +158,7 @@ def test_host_reaches_uses_its_probe():
     assert run("host_reaches", snap(ok(probe)), port=8000).status == "pass"
     out = run("host_reaches", snap(no(probe, "127.0.0.1:8000 does not answer")), port=8000,
               container="old")
-    assert out.status == "fail" and "docker start old" in out.message
+    assert out.status == "fail" and "docker start old" in out.full_message
     assert run("host_reaches", snap(), port=8000).status == "error"  # probe never run
 
 
@@ -183,7 +183,7 @@ def test_host_reaches_names_a_container_on_no_network(shape):
     out = run("host_reaches", snap(failed, containers=(WEB, blog)), port=8066, container="blog")
     assert out.status == "fail"
     assert "runs on no network" in out.message and "Engine 29" in out.message
-    assert "docker network connect bridge blog" in out.message
+    assert "docker network connect bridge blog" in out.full_message
     assert "does not publish" not in out.message
 
 
@@ -204,19 +204,19 @@ def test_resolves_compares_with_the_snapshot_addresses():
                "name": "db"}).status == "pass"
     out = run("resolves", snap(ok(probe, addresses=("10.214.1.2",))), **{"from": "api",
               "name": "db"})
-    assert out.status == "fail" and "'web'" in out.message
+    assert out.status == "fail" and "'web'" in out.full_message
     out = run("resolves", snap(no(Resolve("web", "db"), "'db' does not resolve")),
               **{"from": "web", "name": "db"})
-    assert out.status == "fail" and "share no network" in out.message
+    assert out.status == "fail" and "share no network" in out.full_message
 
 
 def test_resolves_default_bridge_misconception():
     out = run("resolves", snap(no(Resolve("legacy", "web"), "'web' does not resolve")),
               **{"from": "legacy", "name": "web"})
-    assert "the default bridge has no embedded DNS" in out.message
+    assert "the default bridge has no embedded DNS" in out.full_message
     out = run("resolves", snap(ok(Resolve("old", "web"), addresses=("10.214.1.2",))),
               **{"from": "old", "name": "web"})
-    assert out.status == "fail" and "'old' is not running" in out.message
+    assert out.status == "fail" and "'old' is not running" in out.full_message
 
 
 def test_resolves_through_an_alias_to_a_named_container():
@@ -230,7 +230,7 @@ def test_not_resolves_both_outcomes_and_never_passes_unrun():
     assert run("not_resolves", snap(no(probe)), **{"from": "web", "name": "db"}).status == "pass"
     out = run("not_resolves", snap(ok(probe, addresses=("10.214.2.4",))),
               **{"from": "web", "name": "db"})
-    assert out.status == "fail" and "should not" in out.message
+    assert out.status == "fail" and "should not" in out.full_message
     unrun = no(probe, "container 'web' is not running", ran=False)
     assert run("not_resolves", snap(unrun), **{"from": "web", "name": "db"}).status == "fail"
     assert run("not_resolves", snap(), **{"from": "web", "name": "db"}).status == "error"
@@ -242,7 +242,7 @@ def test_alias_records_counts_answers():
     assert run("alias_records", snap(two), **{"from": "web", "alias": "search",
                "count": 2}).status == "pass"
     out = run("alias_records", snap(two), **{"from": "web", "alias": "search", "count": 3})
-    assert out.status == "fail" and "not 3" in out.message
+    assert out.status == "fail" and "not 3" in out.full_message
 
 
 def test_resolver_embedded_or_host():
@@ -251,7 +251,7 @@ def test_resolver_embedded_or_host():
     copied = ok(probe, nameservers=("10.213.0.1",))
     assert run("resolver", snap(embedded), container="web").status == "pass"
     out = run("resolver", snap(copied), container="web")
-    assert out.status == "fail" and "default bridge" in out.message
+    assert out.status == "fail" and "default bridge" in out.full_message
     assert run("resolver", snap(copied), container="web", expect="host").status == "pass"
     assert run("resolver", snap(embedded), container="web", expect="host").status == "fail"
 
@@ -266,10 +266,10 @@ def test_reaches_by_name_port_and_http():
     # the name led to another container: the answer is not db's
     stranger = ok(Resolve("api", "db"), addresses=("10.214.1.2",))
     out = run("reaches", snap(ok(tcp), stranger), **{"from": "api", "to": "db", "port": 5432})
-    assert out.status == "fail" and "10.214.1.2 ('web'), not to container 'db'" in out.message
+    assert out.status == "fail" and "10.214.1.2 ('web'), not to container 'db'" in out.full_message
     out = run("reaches", snap(no(tcp, "db refused the connection on port 5432")),
               **{"from": "api", "to": "db", "port": 5432})
-    assert out.status == "fail" and "listening on port 5432" in out.message
+    assert out.status == "fail" and "listening on port 5432" in out.full_message
     http = HttpGet("api", "web", port=5000)
     good = ProbeResult(http, ran=True, succeeded=True, http_status=200, detail="HTTP 200")
     params = {"from": "api", "to": "web", "port": 5000, "protocol": "http"}
@@ -292,8 +292,8 @@ def test_cannot_reach_isolation_and_the_shared_network_note():
     (probe,) = kind("cannot_reach").probes(params, snap())
     assert run("cannot_reach", snap(no(probe, "no answer")), **params).status == "pass"
     out = run("cannot_reach", snap(ok(probe)), **params)
-    assert out.status == "fail" and "share network 'front'" in out.message
-    assert "a container on both networks" in out.message
+    assert out.status == "fail" and "share network 'front'" in out.full_message
+    assert "a container on both networks" in out.full_message
     stopped = no(probe, "container 'api' is not running", ran=False)
     assert run("cannot_reach", snap(stopped), **params).status == "fail"
     assert run("cannot_reach", snap(), **params).status == "error"
@@ -305,17 +305,17 @@ def test_reaches_and_cannot_reach_the_gateway_of_a_network():
     assert probe == Reach("api", "10.214.1.1")
     assert run("cannot_reach", snap(no(probe, "network is unreachable")), **params).status == "pass"
     out = run("cannot_reach", snap(ok(probe)), **params)
-    assert out.status == "fail" and "the gateway of network 'front'" in out.message
+    assert out.status == "fail" and "the gateway of network 'front'" in out.full_message
     assert run("reaches", snap(ok(probe)), **params).status == "pass"
     out = run("reaches", snap(), **{**params, "to": "nowhere"})
-    assert out.status == "fail" and "'nowhere' does not exist" in out.message
+    assert out.status == "fail" and "'nowhere' does not exist" in out.full_message
 
 
 def test_cannot_reach_a_stopped_target_shows_nothing():
     params = {"from": "web", "to": "old"}
     probes = kind("cannot_reach").probes(params, snap())
     out = run("cannot_reach", snap(*(no(p, "bad address") for p in probes)), **params)
-    assert out.status == "fail" and "'old' is not running" in out.message
+    assert out.status == "fail" and "'old' is not running" in out.full_message
 
 
 def test_interfaces_only_loopback():
@@ -324,7 +324,7 @@ def test_interfaces_only_loopback():
     both = ProbeResult(probe, ran=True, succeeded=True, detail="", interfaces=("eth0", "lo"))
     assert run("interfaces", snap(lo), container="web").status == "pass"
     out = run("interfaces", snap(both), container="web")
-    assert out.status == "fail" and "eth0 as well" in out.message
+    assert out.status == "fail" and "eth0 as well" in out.full_message
     assert run("interfaces", snap(lo), container="old").status == "fail"
     assert run("interfaces", snap(), container="web").status == "error"
 
@@ -341,10 +341,10 @@ def test_bridge_port_reads_the_host_side():
     good = Snapshot(networks=(net,), containers=(left,), probes=(inside, on_bridge))
     assert run("bridge_port", good, container="left", network="wire").status == "pass"
     named = run("bridge_port", good, container="left", network="wire", bridge="wire0")
-    assert named.status == "fail" and "com.docker.network.bridge.name=wire0" in named.message
+    assert named.status == "fail" and "com.docker.network.bridge.name=wire0" in named.full_message
     wrong = Snapshot(networks=(net,), containers=(left,), probes=(inside, on_docker0))
     out = run("bridge_port", wrong, container="left", network="wire")
-    assert out.status == "fail" and "'docker0'" in out.message
+    assert out.status == "fail" and "'docker0'" in out.full_message
 
 
 def test_every_kind_is_tested_here():
@@ -380,10 +380,10 @@ def test_python_check(tmp_path):
     bad = Check("p", "python", {"function": "mychecks:count_on", "folder": str(tmp_path),
                                 "args": {"network": "front", "count": 3}})
     out = bad.evaluate(snap())
-    assert out.status == "fail" and out.message == "2 containers on front"
+    assert out.status == "fail" and out.full_message == "2 containers on front"
     crash = Check("p", "python", {"function": "mychecks:broken", "folder": str(tmp_path)})
     out = crash.evaluate(snap())
-    assert out.status == "error" and "boom" in out.message
+    assert out.status == "error" and "boom" in out.full_message
 
 
 @pytest.mark.parametrize("name", sorted(KINDS))

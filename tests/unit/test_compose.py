@@ -160,15 +160,15 @@ def test_failing_compose_checks_point_at_the_compose_file_and_plain_ones_do_not(
         service("shop-web-1", "shop", "web", Endpoint("shop_default", ipv4="10.214.0.2")),
         service("shop-db-1", "shop", "db", Endpoint("shop_default", ipv4="10.214.0.3"))))
     report = grade(parse_exercise(EXERCISE, "c.yaml"), flat)
-    on_back = report.result("on-back").message
+    on_back = report.result("on-back").full_message
     assert "Change the compose file, then: docker compose -p shop up -d" in on_back, on_back
     assert "by hand, until the next up: docker network connect shop_back shop-db-1" in on_back
-    plain = report.result("front").message
+    plain = report.result("front").full_message
     assert "compose" not in plain and "Try: docker network create front" in plain
-    missing = grade(parse_exercise(EXERCISE, "c.yaml"), Snapshot()).result("on-back").message
+    missing = grade(parse_exercise(EXERCISE, "c.yaml"), Snapshot()).result("on-back").full_message
     assert "Is the service in the compose file? Then: docker compose -p shop up -d" in missing
     suffixed = grade(resolve_exercise(parse_exercise(EXERCISE, "c.yaml"), suffix="x1"), flat)
-    assert "docker compose -p shop-x1 up -d" in suffixed.result("on-back").message
+    assert "docker compose -p shop-x1 up -d" in suffixed.result("on-back").full_message
 
 
 def _submission(tmp_path, student, db_name, net_id):
