@@ -360,6 +360,42 @@ def test_reset_comes_from_docker_proxy_refused_from_nat(docker_client, lab, name
     assert done.stdout.startswith("refused"), done.stdout
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="a second engine of the same version needs root")
+def test_without_the_userland_proxy_127_0_0_1_is_refused_too(docker_client):
+    """The other half of the test above: a dockerd of the same version with
+    "userland-proxy": false (a netns engine of its own) runs no docker-proxy, so a client on
+    its 127.0.0.1 takes the NAT path too and is refused by the container's kernel."""
+    import uuid
+
+    from labcheck.live.engines.netns import NetnsEngine
+    from labcheck.live.engines.nodes import node_engine
+
+    engine = NetnsEngine(f"np-{uuid.uuid4().hex[:6]}", node_engine(None),
+                         settings={"userland-proxy": False})
+    try:
+        engine.start()
+        client = engine.client()
+        try:
+            assert engine_version(client) == engine_version(docker_client), (
+                "the engine without the proxy runs another version than the one under test: "
+                "set LABCHECK_NODE_ENGINE to the engine's binaries")
+            from labcheck.live.images import ensure_lab_image
+
+            image = ensure_lab_image(client).name
+            client.containers.run(image, ["sleep", "60"], name="site", detach=True,
+                                  ports={"80/tcp": ("127.0.0.1", 8099)},
+                                  labels={"io.labcheck.owner": "labcheck"})
+            done = subprocess.run(engine.command([sys.executable, "-c", _CONNECT, "127.0.0.1",
+                                                  "8099"]),
+                                  capture_output=True, text=True, timeout=30)
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.startswith("refused"), done.stdout
+        finally:
+            client.close()
+    finally:
+        engine.stop(purge=True)
+
+
 def _other_host_gateway(ns: str) -> str:
     """The Docker host's address as ``ns`` (the other host) sees it: its default gateway."""
     done = subprocess.run(["ip", "-n", ns, "route", "show", "default"], capture_output=True,
