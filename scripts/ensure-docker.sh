@@ -38,5 +38,5 @@ if [ "$(id -u)" = 0 ] && [ -z "${DOCKER_HOST:-}${DOCKER_CONTEXT:-}" ]; then
         apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
     fi
 fi
-"$py" -m labcheck engine start system >/dev/null || exit 1
+"$py" -m labcheck engine start system || exit 1
 bash "$here/ensure-compose.sh" || true

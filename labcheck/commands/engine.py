@@ -159,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
         began = time.monotonic()
         status = eng.start(say=print)
         print(f"{status.describe()} (ready in {time.monotonic() - began:.1f} s)")
-        print(f"point docker at it: eval \"$(labcheck engine env {eng.name})\"")
+        if "DOCKER_HOST" in eng.environ({}):  # (the machine's own socket needs nothing)
+            print(f"point docker at it: eval \"$(labcheck engine env {eng.name})\"")
         return EXIT_OK
     if action == "stop":
         was = eng.stop(purge=args.purge)
