@@ -46,6 +46,8 @@ def test_predictions_live_beside_the_hints_file(monkeypatch, tmp_path):
 def test_lock_in_records_the_answer_and_says_recorded(monkeypatch, tmp_path):
     path = tmp_path / "predictions.json"
     monkeypatch.setenv("LABCHECK_PREDICTIONS_FILE", str(path))
+    # no answers file: a question it does not list only records (the packaged one lists 01-*)
+    monkeypatch.setenv("LABCHECK_PREDICTION_ANSWERS", str(tmp_path / "no-answers.yaml"))
     question = labcheck.predict("01-ping-by-name", "From alpha, does ping beta work?", CHOICES)
     assert question.button.disabled            # nothing picked yet
     question.options.value = question.options.options[1]
