@@ -107,8 +107,9 @@ def plan(tokens: Sequence[str], archives: Path | None = None) -> list[PassSpec]:
             engine = "distribution" if token == "local" else token
             passes.append(PassSpec(token, engine, False, i == 0, facts, LABELS[token]))
         elif token.replace(".", "").isdigit():
-            found = _archive(token, archives)
-            passes.append(PassSpec(token, str(found) if found else "", False, i == 0, facts,
+            found = _archive(token, archives)  # absolute: each pass runs in its own tree
+            passes.append(PassSpec(token, str(found.resolve()) if found else "", False, i == 0,
+                                   facts,
                                    f"Engine {token}" + (f", {found.name}" if found else "")))
         else:
             raise ValueError(f"unknown engine {token!r} (distribution, local, sid, trixie, "

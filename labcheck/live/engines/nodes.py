@@ -128,8 +128,10 @@ def default_lab(environ: Mapping[str, str] | None = None) -> str:
 def node_engine(engine: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
     """What the nodes run: ``engine``, else ``LABCHECK_NODE_ENGINE``, else None (the machine's).
 
-    >>> node_engine(None, {"LABCHECK_NODE_ENGINE": "sid"}), node_engine("x", {}), node_engine()
-    ('sid', 'x', None)
+    >>> node_engine(None, {"LABCHECK_NODE_ENGINE": "sid"}), node_engine("x", {})
+    ('sid', 'x')
+    >>> node_engine(None, {}) is None
+    True
     """
     env = os.environ if environ is None else environ
     return engine or env.get("LABCHECK_NODE_ENGINE") or None
