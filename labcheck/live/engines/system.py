@@ -139,9 +139,13 @@ class SystemEngine(Engine):
             pid = int(PIDFILE.read_text().strip())
             os.kill(pid, signal.SIGTERM)
             wait_gone(pid, 30)
-        for proc in Path("/proc").glob("[0-9]*/cmdline"):  # the lab DNS ensure-docker started
+        # the lab DNS started beside it: a lab-dns.py (of any checkout) in this network
+        # namespace, never one that serves a netns engine in its own
+        here = os.readlink("/proc/self/ns/net")
+        for proc in Path("/proc").glob("[0-9]*/cmdline"):
             with contextlib.suppress(OSError, ValueError):
-                if str(LAB_DNS).encode() in proc.read_bytes():
+                if (LAB_DNS.name.encode() in proc.read_bytes()
+                        and os.readlink(proc.parent / "ns" / "net") == here):
                     os.kill(int(proc.parent.name), signal.SIGTERM)
         OURS.unlink(missing_ok=True)
         return was_running
