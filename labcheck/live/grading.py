@@ -127,12 +127,18 @@ def collect_live(exercise: Exercise, client: "docker.DockerClient | None" = None
     :func:`collect_nodes` with ``nodes`` (an exercise whose checks name hosts needs them)."""
     if nodes is not None:
         return collect_nodes(exercise, nodes, progress=progress, probes=probes)
-    if exercise.nodes:
+    if exercise.nodes:  # graded across hosts: the lab running here (labcheck nodes up)
         from ..errors import UsageError
+        from .engines.nodes import find
+
+        lab = find()
+        if lab.nodes and all(status.running for status in lab.status()):
+            return collect_nodes(exercise, lab, progress=progress, probes=probes)
         raise UsageError(f"exercise {exercise.id!r} is graded across Docker hosts "
-                         f"({', '.join(exercise.nodes)}): give it the lab",
-                         advice=f"labcheck.check({exercise.id!r}, nodes=LAB) where "
-                                f"LAB = labcheck.nodes(3)")
+                         f"({', '.join(exercise.nodes)}), and no lab of several hosts "
+                         f"runs here ({lab.lab!r})",
+                         advice=f"Start one (labcheck nodes up 3) or pass it: "
+                                f"labcheck.check({exercise.id!r}, nodes=LAB)")
     with connected(client) as live:
         return collect_for(exercise, live, progress=progress, probes=probes)
 

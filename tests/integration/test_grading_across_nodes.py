@@ -22,7 +22,8 @@ from exercise_fixtures import load_fixture  # noqa: E402
 from node_fixtures import NodeLab  # noqa: E402
 
 import labcheck  # noqa: E402
-from labcheck.live.grading import graded  # noqa: E402
+from labcheck.batch import grade_files  # noqa: E402
+from labcheck.live.grading import graded, make_submission  # noqa: E402
 from labcheck.exercises import list_exercises  # noqa: E402
 from labcheck.snapshot import Snapshot  # noqa: E402
 
@@ -74,9 +75,19 @@ def test_reference_solution_scores_full_marks(exercise_id, lab, tmp_path):
     snapshot, report = _grade(lab, exercise_id, tmp_path)
     assert report.passed, _summary(report)
     assert report.score == report.max_score > 0
-    again = Snapshot.loads(snapshot.dumps())        # a submission: graded offline alike
+    again = Snapshot.loads(snapshot.dumps())        # saved: graded offline alike
     assert again.node_names == ("node1", "node2", "node3")
     assert labcheck.check(exercise_id, snapshot=again).passed
+    # a submission of the lab, graded in a batch; a copy under another name is flagged
+    handed = make_submission(exercise_id, nodes=lab.nodes, student="dana",
+                             hints_file=str(tmp_path / "hints.json"))
+    handed.save(tmp_path / "dana.json")
+    copied = Snapshot.loads(handed.dumps())
+    copied.meta["submission"]["student"] = "eve"
+    copied.save(tmp_path / "eve.json")
+    batch = grade_files([tmp_path / "dana.json", tmp_path / "eve.json"])
+    assert [g.report.passed for g in batch.graded] == [True, True], batch.problems
+    assert all("copied" in " ".join(g.flags) for g in batch.graded)
 
 
 @pytest.mark.parametrize(("exercise_id", "variant"), _ALSO)
