@@ -9,6 +9,7 @@ instructor grades offline (:mod:`labcheck.batch`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ..batch import submission
@@ -18,7 +19,7 @@ from ..grading import grade, resolve_exercise
 from ..probes import DEFAULT_TIMEOUT, Probe, ProbeResult, Resolve
 from ..report import Report
 from ..snapshot import NodeState, Snapshot
-from .collect import collect
+from .collect import collect, collect_lab
 from .daemon import connected, daemon_errors
 from .probes import run_probes
 
@@ -93,13 +94,8 @@ def collect_nodes(exercise: Exercise, lab: "Nodes", *,
     meta = {"exercise": exercise.id, "names": dict(exercise.binding.names),
             "ports": {str(k): v for k, v in exercise.binding.ports.items()},
             "nodes": [node.name for node in lab]}
-    states = [NodeState(node.name, node.lan_ip,
-                        collect(node.client, detail=exercise.containers()))
-              for node in lab]
-    first = states[0].snapshot if states else Snapshot()
-    whole = Snapshot(nodes=tuple(states), taken_at=first.taken_at,
-                     engine_version=first.engine_version, api_version=first.api_version,
-                     labcheck_version=first.labcheck_version, meta=meta)
+    whole = replace(collect_lab(lab, detail=exercise.containers()), meta=meta)
+    states = whole.nodes
     if not probes:
         return whole
     done = []
@@ -108,9 +104,7 @@ def collect_nodes(exercise: Exercise, lab: "Nodes", *,
         done.append(NodeState(state.name, state.address,
                               state.snapshot.with_probes(_asked(node.client, asked, timeout,
                                                                 progress))))
-    return Snapshot(nodes=tuple(done), taken_at=whole.taken_at,
-                    engine_version=whole.engine_version, api_version=whole.api_version,
-                    labcheck_version=whole.labcheck_version, meta=meta)
+    return replace(whole, nodes=tuple(done), meta=dict(meta))
 
 
 def _lookup_failed(result: "ProbeResult") -> bool:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .engines.nodes import Nodes
 
-__all__ = ["confirm", "explain_live", "explain_nodes", "collect_lab", "measure_matrix"]
+__all__ = ["confirm", "explain_live", "explain_nodes", "measure_matrix"]
 
 
 def confirm(client: "docker.DockerClient", explanation: Explanation, *,
@@ -48,23 +48,12 @@ def explain_live(client: "docker.DockerClient", source: str, target: str, *,
     return confirm(client, explain(snapshot, source, target, port=port), timeout=timeout)
 
 
-def collect_lab(lab: "Nodes", detail: Iterable[str] = ()) -> Snapshot:
-    """A multi-node snapshot of ``lab`` (its hosts' states side by side, no probes)."""
-    from ..snapshot import NodeState
-    from .collect import collect
-
-    names = tuple(detail)
-    states = tuple(NodeState(node.name, node.lan_ip, collect(node.client, detail=names))
-                   for node in lab)
-    first = states[0].snapshot if states else Snapshot()
-    return Snapshot(nodes=states, taken_at=first.taken_at, engine_version=first.engine_version,
-                    api_version=first.api_version, labcheck_version=first.labcheck_version)
-
-
 def explain_nodes(lab: "Nodes", source: str, target: str, *, port: int | None = None,
                   timeout: int = PROBE_TIMEOUT, probe: bool = True) -> Verdict:
     """:func:`explain_live` across the hosts of ``lab``: the rules on a multi-node
     snapshot, confirmed by a probe run in ``source`` on its own host."""
+    from .collect import collect_lab
+
     snapshot = collect_lab(lab, detail=[source, target])
     explanation = explain(snapshot, source, target, port=port)
     if not probe:
