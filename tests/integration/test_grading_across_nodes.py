@@ -109,3 +109,20 @@ def test_broken_variant_fails_exactly_the_expected_checks(exercise_id, variant, 
         assert result.status == "fail", _summary(report)
         assert fragment in result.full_message, f"{check_id}: {result.full_message!r}"
     assert report.score < report.max_score
+
+
+def test_explain_across_hosts_is_confirmed_by_a_probe_on_the_source_host(lab, capsys,
+                                                                          monkeypatch):
+    from labcheck.cli import main
+    from labcheck.live.reachability import explain_nodes
+
+    load_fixture("09-shop-overlay").solution(lab, None)
+    across = explain_nodes(lab.nodes, "front", "store", port=80)
+    assert across.explanation.reachable and across.reaches, across.lines()
+    assert any("port 4789" in r for r in across.explanation.reasons)
+    apart = explain_nodes(lab.nodes, "island", "store")
+    assert not apart.explanation.reachable and not apart.reaches, apart.lines()
+    assert "only a swarm network" in "\n".join(apart.lines())
+    monkeypatch.setenv("LABCHECK_NODES_LAB", lab.nodes.lab)      # the CLI finds this lab
+    assert main(["explain", "front", "store", "--nodes"]) == 0
+    assert "the VXLAN device of shop on node1" in capsys.readouterr().out
