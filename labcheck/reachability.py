@@ -46,6 +46,8 @@ __all__ = [
     "Cell",
     "ReachMatrix",
     "explain",
+    "explain_across",
+    "VXLAN_PORT",
     "find_container",
     "extra_aliases",
     "matrix_probes",
@@ -232,12 +234,111 @@ def explain(snapshot: Snapshot, source: str, target: str, *,
     """Docker's rules applied to ``source`` reaching ``target`` (optionally on ``port``).
 
     Pure: reads only the snapshot. Raises :class:`~labcheck.errors.ObjectNotFound`
-    (with the closest names) for an unknown container.
+    (with the closest names) for an unknown container. On a multi-node snapshot
+    (a lab of several Docker hosts) the two may be on two hosts: see :func:`explain_across`.
     """
+    if snapshot.is_multi_node:
+        return explain_across(snapshot, source, target, port=port)
     a = find_container(snapshot, source)
     b = find_container(snapshot, target)
     rules = _Rules(snapshot, a, b, port)
     return rules.run()
+
+
+#: The UDP port of an overlay network's VXLAN between Docker hosts.
+VXLAN_PORT = 4789
+_VNI_OPTION = "com.docker.network.driver.overlay.vxlanid_list"
+
+
+def explain_across(snapshot: Snapshot, source: str, target: str, *,
+                   port: int | None = None) -> Explanation:
+    """:func:`explain` on a lab of several Docker hosts (a multi-node snapshot).
+
+    Two containers on one host: that host's rules, with a note. On two hosts:
+    they reach each other only over a network that is one object on both (an
+    overlay: the same id), and the reasons say the path (the VXLAN device of
+    the network on each host, UDP 4789 between their LAN addresses) and what it
+    needs (4789/udp between the hosts, 7946 for the gossip that spreads names,
+    2377/tcp to the managers).
+
+    >>> from labcheck.snapshot import Container, Endpoint, Network, NodeState
+    >>> ov = Network("appnet", "ov1", "overlay", scope="swarm", subnets=("10.218.0.0/24",))
+    >>> def host(n, name):
+    ...     end = Endpoint("appnet", network_id="ov1", ipv4=f"10.218.0.{n}")
+    ...     box = Container(name, name, state="running", endpoints=(end,))
+    ...     state = Snapshot(networks=(ov,), containers=(box,))
+    ...     return NodeState(f"node{n}", f"10.219.0.1{n}", state)
+    >>> answer = explain(Snapshot(nodes=(host(1, "a"), host(2, "b"))), "a", "b")
+    >>> answer.reachable, answer.probe
+    (True, Reach(container='a', target='b', port=None))
+    >>> [r for r in answer.reasons if "4789" in r][0][:60]
+    'the path: a -> the VXLAN device of appnet on node1 -> UDP fr'
+    """
+    hosts = {name: snapshot.nodes_of(name) for name in (source, target)}
+    for name, found in hosts.items():
+        if not found:
+            names = sorted({c.name for n in snapshot.nodes for c in n.snapshot.containers})
+            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+            tip = ("Did you mean " + " or ".join(repr(c) for c in close) + "?" if close
+                   else "Containers: " + (", ".join(names[:10]) or "none"))
+            raise ObjectNotFound(f"no container named {name!r} on any node. {tip}")
+    a_node = hosts[source][0]
+    b_node = a_node if a_node in hosts[target] else hosts[target][0]
+    if a_node == b_node:
+        own = snapshot.node(a_node) or Snapshot()
+        inner = explain(own, source, target, port=port)
+        note = f"{source} and {target} are both on {a_node}: one Docker host, its own rules"
+        return Explanation(inner.source, inner.target, inner.port, inner.reachable,
+                           (note, *inner.reasons), probe=inner.probe,
+                           name_resolves=inner.name_resolves, hint=inner.hint)
+    a = (snapshot.node(a_node) or Snapshot()).container(source)
+    b = (snapshot.node(b_node) or Snapshot()).container(target)
+    assert a is not None and b is not None
+    a_ip, b_ip = snapshot.node_address(a_node) or a_node, snapshot.node_address(b_node) or b_node
+    reasons = [f"{source} runs on {a_node} ({a_ip}), {target} on {b_node} ({b_ip}): "
+               "two Docker hosts"]
+    probe = Reach(a.name, b.name, port) if a.is_running else None
+    for box in (a, b):
+        if not box.is_running:
+            reasons.append(f"{box.name} is {box.state or 'not running'}: a stopped container "
+                           "has no addresses and reaches nothing")
+            return Explanation(source, target, port, False, tuple(reasons), probe=probe,
+                               hint=f"start it: docker start {box.name}")
+    theirs = {e.network_id: e for e in b.endpoints if e.network_id}
+    shared = [e for e in a.endpoints if e.network_id in theirs]
+    if not shared:
+        same_name = sorted(set(a.networks) & set(b.networks))
+        if same_name:
+            reasons.append(f"both are on a network called {same_name[0]!r}, but not the same "
+                           f"one: a {same_name[0]!r} on each host (different ids), and a "
+                           "bridge network stays on its host")
+        else:
+            reasons.append(f"they share no network ({source}: "
+                           f"{', '.join(a.networks) or 'none'}; {target}: "
+                           f"{', '.join(b.networks) or 'none'})")
+        reasons.append("only a swarm network (an overlay) is one network on several hosts")
+        return Explanation(source, target, port, False, tuple(reasons), probe=probe,
+                           name_resolves=False,
+                           hint="on a swarm manager: docker network create -d overlay "
+                                f"--attachable NET; then connect {source} and {target} to it")
+    net = next((n for n in (snapshot.node(a_node) or Snapshot()).networks
+                if n.id == shared[0].network_id), None)
+    name = net.name if net else shared[0].network
+    vni = f", VNI {net.options[_VNI_OPTION]}" if net and net.options.get(_VNI_OPTION) else ""
+    where = f" ({', '.join(net.subnets)})" if net and net.subnets else ""
+    b_end = theirs[shared[0].network_id]
+    reasons += [
+        f"both are on {name!r}{where}, one network on both hosts (the same id): "
+        f"{source} at {shared[0].ipv4 or '?'}, {target} at {b_end.ipv4 or '?'}",
+        f"the path: {source} -> the VXLAN device of {name} on {a_node} -> UDP from {a_ip} to "
+        f"{b_ip} port {VXLAN_PORT}{vni} on the LAN -> the VXLAN device on {b_node} -> {target}",
+        f"what it needs: UDP {VXLAN_PORT} open between the hosts' LAN addresses (the data), "
+        "7946/tcp+udp between all nodes (the gossip that tells each host's DNS where the "
+        "other host's containers are), 2377/tcp to the managers (the swarm's control)",
+        f"the name {target!r} resolves from {source} through {a_node}'s embedded DNS "
+        f"(127.0.0.11), which knows {target} from the gossip"]
+    return Explanation(source, target, port, True, tuple(reasons), probe=probe,
+                       name_resolves=True)
 
 
 @dataclass

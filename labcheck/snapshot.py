@@ -36,6 +36,7 @@ __all__ = [
     "PortBinding",
     "Container",
     "Snapshot",
+    "NodeState",
     "SHORT_ID",
 ]
 
@@ -493,8 +494,38 @@ def _by_typed_ref(items: Sequence[_Named], text: str) -> _Named | None:
 
 
 @dataclass(frozen=True)
+class NodeState:
+    """One Docker host of a multi-node lab: its name, LAN address and own Snapshot.
+
+    >>> n = NodeState("node2", "10.219.0.12", Snapshot(containers=(Container("web", "c1"),)))
+    >>> NodeState.from_json(n.to_json()) == n
+    True
+    """
+
+    name: str
+    address: str = ""
+    snapshot: "Snapshot" = field(default_factory=lambda: Snapshot())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "address": self.address, "snapshot": self.snapshot.to_json()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "NodeState":
+        return cls(name=str(data["name"]), address=str(data.get("address", "")),
+                   snapshot=Snapshot.from_json(data["snapshot"], source=f"node {data['name']!r}"))
+
+
+@dataclass(frozen=True)
 class Snapshot:
-    """Networks, containers and probe results, read from a daemon at one time."""
+    """Networks, containers and probe results, read from a daemon at one time.
+
+    A snapshot of a lab of several Docker hosts (lesson 09) keeps each host's
+    own snapshot in ``nodes`` (:class:`NodeState`); its top-level networks and
+    containers are then empty. :meth:`node` is one host's state, :meth:`view`
+    the state a check on that host reads (the host's own objects first, then
+    the containers of the other hosts, which its overlay networks may reach),
+    and :meth:`spanning` the networks that are one object across hosts (same id).
+    """
 
     networks: tuple[Network, ...] = ()
     containers: tuple[Container, ...] = ()
@@ -504,6 +535,75 @@ class Snapshot:
     api_version: str = ""
     labcheck_version: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    nodes: tuple[NodeState, ...] = ()
+
+    # -- several hosts -------------------------------------------------
+
+    @property
+    def is_multi_node(self) -> bool:
+        """True for the snapshot of a lab of several Docker hosts."""
+        return bool(self.nodes)
+
+    @property
+    def node_names(self) -> tuple[str, ...]:
+        return tuple(n.name for n in self.nodes)
+
+    def node(self, name: str) -> "Snapshot | None":
+        """The snapshot of the host called ``name``, or None."""
+        return next((n.snapshot for n in self.nodes if n.name == name), None)
+
+    def node_address(self, name: str) -> str:
+        """The LAN address of the host called ``name`` ('' if unknown)."""
+        return next((n.address for n in self.nodes if n.name == name), "")
+
+    def nodes_of(self, container: str) -> tuple[str, ...]:
+        """The hosts on which a container called ``container`` exists."""
+        return tuple(n.name for n in self.nodes if n.snapshot.container(container) is not None)
+
+    def view(self, name: str) -> "Snapshot | None":
+        """What a check on host ``name`` reads: that host's networks, containers and
+        probe results, then the containers of the other hosts whose names it lacks
+        (so a name looked up across an overlay has a container to lead to).
+
+        >>> a = NodeState("node1", "", Snapshot(containers=(Container("web", "c1"),)))
+        >>> b = NodeState("node2", "", Snapshot(containers=(Container("web", "c2"),
+        ...                                                 Container("db", "c3"))))
+        >>> [c.id for c in Snapshot(nodes=(a, b)).view("node1").containers]
+        ['c1', 'c3']
+        """
+        own = self.node(name)
+        if own is None:
+            return None
+        seen = {c.name for c in own.containers}
+        others = []
+        for other in self.nodes:
+            if other.name == name:
+                continue
+            for box in other.snapshot.containers:
+                if box.name not in seen:
+                    seen.add(box.name)
+                    others.append(box)
+        return replace(own, containers=own.containers + tuple(others), meta=dict(own.meta))
+
+    def spanning(self) -> tuple[tuple[Network, tuple[str, ...]], ...]:
+        """The networks present on two or more hosts with one id (an overlay), each
+        with the hosts that have it, in the order of the hosts.
+
+        >>> net = Network("appnet", "n1", "overlay", scope="swarm")
+        >>> one = NodeState("node1", "", Snapshot(networks=(net,)))
+        >>> two = NodeState("node2", "", Snapshot(networks=(net,)))
+        >>> [(n.name, hosts) for n, hosts in Snapshot(nodes=(one, two)).spanning()]
+        [('appnet', ('node1', 'node2'))]
+        """
+        where: dict[str, list[str]] = {}
+        first: dict[str, Network] = {}
+        for node in self.nodes:
+            for net in node.snapshot.networks:
+                if net.scope == "local" or net.driver in ("host", "null", "bridge"):
+                    continue
+                where.setdefault(net.id, []).append(node.name)
+                first.setdefault(net.id, net)
+        return tuple((first[i], tuple(hosts)) for i, hosts in where.items() if len(hosts) > 1)
 
     # -- lookups -------------------------------------------------------
 
@@ -591,6 +691,7 @@ class Snapshot:
             "networks": [n.to_json() for n in self.networks],
             "containers": [c.to_json() for c in self.containers],
             "probes": [r.to_json() for r in self.probes],
+            **({"nodes": [n.to_json() for n in self.nodes]} if self.nodes else {}),
         }
 
     def dumps(self) -> str:
@@ -623,6 +724,7 @@ class Snapshot:
                 api_version=str(data.get("api_version", "")),
                 labcheck_version=str(data.get("labcheck_version", "")),
                 meta=dict(data.get("meta") or {}),
+                nodes=tuple(NodeState.from_json(n) for n in data.get("nodes") or ()),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SnapshotFileError(f"{source} is damaged: {type(exc).__name__}: {exc}",

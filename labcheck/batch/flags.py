@@ -27,14 +27,15 @@ def object_ids(snapshot: "Snapshot", exercise: "Exercise") -> set[str]:
     """
     ids = set()
     bound = set(exercise.binding.names.values())
-    for name in (*exercise.containers(), *bound):
-        box = snapshot.container(name)
-        if box is not None and len(box.id) >= 32:
-            ids.add(box.id)
-    for name in (*(exercise.binding.name(n) for n in exercise.networks), *bound):
-        net = snapshot.network(name)
-        if net is not None and len(net.id) >= 32:
-            ids.add(net.id)
+    for state in (snapshot, *(node.snapshot for node in snapshot.nodes)):  # each host's too
+        for name in (*exercise.containers(), *bound):
+            box = state.container(name)
+            if box is not None and len(box.id) >= 32:
+                ids.add(box.id)
+        for name in (*(exercise.binding.name(n) for n in exercise.networks), *bound):
+            net = state.network(name)
+            if net is not None and len(net.id) >= 32:
+                ids.add(net.id)
     return ids
 
 

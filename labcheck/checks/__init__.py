@@ -10,6 +10,8 @@ Kinds (the ``kind:`` of a check in an exercise file):
 - names: ``resolves``, ``not_resolves``, ``alias_records``, ``resolver``
 - reachability: ``reaches``, ``cannot_reach``
 - the host's side: ``bridge_port``
+- across the hosts of a multi-node lab: ``crosses_hosts``, ``same_network``,
+  ``service_tasks``
 - your own: ``python``
 
 >>> sorted(KINDS)[:3]
@@ -41,7 +43,7 @@ __all__ = ["PASS", "FAIL", "ERROR", "KINDS", "Binding", "Check", "CheckKind", "H
 
 def load_vocabulary() -> None:
     """Import every module that registers check kinds (idempotent)."""
-    from . import bridges, containers, names, networks, ports, python, reach  # noqa: F401
+    from . import bridges, containers, names, networks, nodes, ports, python, reach  # noqa: F401
 
 
 load_vocabulary()

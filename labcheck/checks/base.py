@@ -151,6 +151,9 @@ class CheckKind:
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     params: ClassVar[tuple[Param, ...]] = ()
+    #: True for a kind that reads several hosts of a multi-node snapshot at once
+    #: (its ``evaluate`` gets the whole snapshot, and the check's node as ``p["node"]``).
+    spans_nodes: ClassVar[bool] = False
 
     def title(self, p: Mapping[str, Any]) -> str:
         """A default title when the exercise gives none."""
@@ -218,7 +221,13 @@ def kind(name: str) -> CheckKind:
 
 @dataclass(frozen=True)
 class Check:
-    """One check of an exercise: a kind, its parameters, points and hints."""
+    """One check of an exercise: a kind, its parameters, points and hints.
+
+    ``node`` names the Docker host of a multi-node lab the check asks (``node:
+    node2``, or ``from: {container: web, node: node2}`` in an exercise file):
+    its probes run there and it reads that host's view of the snapshot
+    (:meth:`~labcheck.snapshot.Snapshot.view`). Empty: the one daemon.
+    """
 
     id: str
     kind: str
@@ -227,12 +236,32 @@ class Check:
     points: float = 1.0
     hidden: bool = False
     hints: tuple[Hint, ...] = ()
+    node: str = ""
 
     @property
     def _kind(self) -> CheckKind:
         return kind(self.kind)
 
+    def _on(self, snapshot: "Snapshot") -> "Snapshot | Outcome":
+        """The snapshot this check reads: its node's view of a multi-node one."""
+        if not self.node or not snapshot.is_multi_node or self._kind.spans_nodes:
+            return snapshot
+        own, view = snapshot.node(self.node), snapshot.view(self.node)
+        if own is None or view is None:
+            return Outcome.errored(f"node {self.node!r} is not in this snapshot (its nodes: "
+                                   f"{', '.join(snapshot.node_names)})")
+        for key in _SUBJECTS:  # the container a check is about must be on its node
+            name = self.params.get(key)
+            if isinstance(name, str) and own.container(name) is None:
+                where = snapshot.nodes_of(name)
+                if where:
+                    return Outcome.failed(f"container {name!r} is not on {self.node} (it is on "
+                                          f"{', '.join(where)}).")
+        return view
+
     def probes(self, snapshot: "Snapshot | None" = None) -> tuple["Probe", ...]:
+        if snapshot is not None and self.node and snapshot.is_multi_node:
+            snapshot = snapshot.view(self.node)
         return self._kind.probes(self.params, snapshot)
 
     def detail(self) -> tuple[str, ...]:
@@ -244,13 +273,23 @@ class Check:
     def evaluate(self, snapshot: "Snapshot") -> Outcome:
         """The outcome on ``snapshot``; an exception inside the check becomes an error."""
         try:
-            return self._kind.evaluate(snapshot, self.params)
+            if self._kind.spans_nodes:
+                return self._kind.evaluate(snapshot, {**self.params, "node": self.node})
+            view = self._on(snapshot)
+            if isinstance(view, Outcome):
+                return view
+            return self._kind.evaluate(view, self.params)
         except Exception as exc:  # noqa: BLE001 - a buggy check must not crash a grading run
             return Outcome.errored(f"check {self.id!r} ({self.kind}) could not be evaluated: "
                                    f"{type(exc).__name__}: {exc}")
 
     def bind(self, binding: Binding) -> "Check":
         return replace(self, params=self._kind.bind(self.params, binding))
+
+
+#: The parameters that name the container a check is about (or runs its probe in): on a
+#: node of a multi-node lab it must be that node's own, never one of another host.
+_SUBJECTS = ("container", "from")
 
 
 # -- helpers shared by the kinds ------------------------------------------------

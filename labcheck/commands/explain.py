@@ -29,6 +29,9 @@ def register(sub: Any) -> None:
                         help="explain from this saved snapshot (rules only, no probe)")
     parser.add_argument("--no-probe", action="store_true",
                         help="only the rules: do not probe the live daemon")
+    parser.add_argument("--nodes", action="store_true",
+                        help="across the hosts of the lab of several Docker hosts running "
+                             "here (labcheck nodes up): A and B may be on two hosts")
     parser.add_argument("--timeout", type=int, default=2, metavar="S",
                         help="seconds the probe may take (default 2)")
     parser.set_defaults(func=run)
@@ -53,6 +56,16 @@ def run(args: argparse.Namespace) -> int:
         explanation = explain(snapshot, args.source, args.target, port=args.port)
         recorded = snapshot.probe_result(explanation.probe) if explanation.probe else None
         verdict = Verdict(explanation, recorded)
+    elif args.nodes:
+        from ..live.engines.nodes import find
+        from ..live.reachability import explain_nodes
+
+        lab = find()
+        if not lab.nodes:
+            raise UsageError(f"no lab of several Docker hosts runs here ({lab.lab!r})",
+                             advice="Start one: labcheck nodes up 3")
+        verdict = explain_nodes(lab, args.source, args.target, port=args.port,
+                                timeout=args.timeout, probe=not args.no_probe)
     else:
         from ..live.collect import collect
         from ..live.daemon import connected

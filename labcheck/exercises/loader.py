@@ -44,7 +44,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ENV_VAR = "LABCHECK_EXERCISES"
 
 _TOP_KEYS = {"id", "title", "lesson", "description", "objects", "hints", "checks", "reveal"}
-_CHECK_KEYS = {"id", "kind", "title", "points", "hidden", "hints"}
+_CHECK_KEYS = {"id", "kind", "title", "points", "hidden", "hints", "node"}
+_NODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _BUILTIN_NETWORKS = {"bridge", "host", "none", "default"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -173,9 +174,12 @@ def _check(doc: _Doc, raw: Any, path: str, folder: str) -> Check:
     the_kind = kind(kind_name)
     known: dict[str, Param] = {p.name: p for p in the_kind.params}
     params: dict[str, Any] = {}
+    node = _node_of(doc, raw, path, known)
     for key, value in raw.items():
         if key in _CHECK_KEYS:
             continue
+        if isinstance(value, dict) and key in known and known[key].ref in _NODE_REFS:
+            value = value.get(known[key].ref) or value.get("name")
         if key not in known or key == "folder":
             allowed = ", ".join(p.name for p in the_kind.params if p.name != "folder")
             raise doc.error(f"{path}.{key}", f"{kind_name} has no parameter {key!r}"
@@ -210,7 +214,42 @@ def _check(doc: _Doc, raw: Any, path: str, folder: str) -> Check:
         raise doc.error(f"{path}.title", f"expected a string, got {title!r}")
     return Check(id=check_id, kind=kind_name, params=params,
                  title=title or the_kind.title(params), points=float(points), hidden=hidden,
-                 hints=_hints(doc, raw.get("hints"), f"{path}.hints"))
+                 hints=_hints(doc, raw.get("hints"), f"{path}.hints"), node=node)
+
+
+#: Parameters that may name their object's node: ``from: {container: web, node: node2}``.
+_NODE_REFS = ("container", "network")
+
+
+def _node_of(doc: _Doc, raw: dict[str, Any], path: str, known: dict[str, Param]) -> str:
+    """The node a check asks: its own ``node:``, or the ``node`` of a parameter written
+    as ``{container: X, node: N}`` (``{network: X, node: N}``); all must agree.
+
+    (Not ``on:``: YAML 1.1 reads that key as ``true``.)"""
+    found: dict[str, str] = {}
+    if "node" in raw:
+        found["node"] = raw["node"]
+    for key, value in raw.items():
+        if not isinstance(value, dict) or key not in known or known[key].ref not in _NODE_REFS:
+            continue
+        ref = known[key].ref or ""
+        unknown = sorted(set(value) - {ref, "name", "node"})
+        if unknown:
+            raise doc.error(f"{path}.{key}.{unknown[0]}",
+                            f"unknown key (a {ref} on a node has: {ref}, node)")
+        name = value.get(ref) or value.get("name")
+        if not isinstance(name, str) or not name:
+            raise doc.error(f"{path}.{key}", f"expected '{ref}': a name, got {name!r}")
+        if "node" in value:
+            found[f"{key}.node"] = value["node"]
+    for where, value in found.items():
+        if not isinstance(value, str) or not _NODE.match(value):
+            raise doc.error(f"{path}.{where}", f"expected a node's name (node2), got {value!r}")
+    nodes = sorted(set(found.values()))
+    if len(nodes) > 1:
+        raise doc.error(path, f"the check names two nodes ({', '.join(nodes)}): a check runs "
+                              f"on one node; write one check per node")
+    return nodes[0] if nodes else ""
 
 
 _COMPOSE_KEYS = {"containers": ("service", "service"), "networks": ("network", "network")}

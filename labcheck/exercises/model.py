@@ -66,6 +66,11 @@ class Exercise:
         return self.networks + self.container_names + self.projects
 
     @property
+    def nodes(self) -> tuple[str, ...]:
+        """The Docker hosts its checks name (``node: node2``); empty for one daemon."""
+        return tuple(dict.fromkeys(c.node for c in self.checks if c.node))
+
+    @property
     def max_score(self) -> float:
         return float(sum(c.points for c in self.checks))
 
@@ -76,14 +81,18 @@ class Exercise:
                 return item
         raise KeyError(check_id)
 
-    def probes(self, snapshot: "Snapshot | None" = None) -> tuple["Probe", ...]:
+    def probes(self, snapshot: "Snapshot | None" = None,
+               node: str | None = None) -> tuple["Probe", ...]:
         """The probes its checks need, without repeats.
 
         Checks that probe an IP address (``via: ip``) need ``snapshot`` to
-        know it; without one their probes are left out.
+        know it; without one their probes are left out. ``node``: only the
+        probes of the checks that run on that host of a multi-node lab.
         """
         seen: dict["Probe", None] = {}
         for item in self.checks:
+            if node is not None and item.node != node:
+                continue
             for probe in item.probes(snapshot):
                 seen.setdefault(probe, None)
         return tuple(seen)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .._version import __version__
 from ..probes import DEFAULT_TIMEOUT, Probe
-from ..snapshot import Snapshot
+from ..snapshot import NodeState, Snapshot
 from .daemon import daemon_errors
 from .probes import run_probes
 
@@ -23,8 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import docker
 
     from ..progress import ProgressCallback
+    from .engines.nodes import Nodes
 
-__all__ = ["collect", "collect_local"]
+__all__ = ["collect", "collect_lab", "collect_local"]
 
 
 def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
@@ -57,6 +58,17 @@ def collect(client: "docker.DockerClient", probes: Sequence[Probe] = (), *,
         snapshot = snapshot.with_probes(run_probes(client, probes, timeout=timeout,
                                                    progress=progress))
     return snapshot
+
+
+def collect_lab(lab: "Nodes", detail: Iterable[str] = ()) -> Snapshot:
+    """A multi-node snapshot of ``lab`` (:func:`labcheck.nodes`): each host's state read
+    with :func:`collect` on its own client, side by side (:class:`NodeState`); no probes."""
+    names = tuple(detail)
+    states = tuple(NodeState(node.name, node.lan_ip, collect(node.client, detail=names))
+                   for node in lab)
+    first = states[0].snapshot if states else Snapshot()
+    return Snapshot(nodes=states, taken_at=first.taken_at, engine_version=first.engine_version,
+                    api_version=first.api_version, labcheck_version=first.labcheck_version)
 
 
 def _names(entry: dict[str, Any]) -> set[str]:

@@ -9,15 +9,17 @@ instructor grades offline (:mod:`labcheck.batch`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ..batch import submission
 from ..exercises import Exercise
 from ..exercises import hints as _hints
 from ..grading import grade, resolve_exercise
-from ..probes import DEFAULT_TIMEOUT, ProbeResult, Resolve
+from ..probes import DEFAULT_TIMEOUT, Probe, ProbeResult, Resolve
 from ..report import Report
-from .collect import collect
+from ..snapshot import NodeState, Snapshot
+from .collect import collect, collect_lab
 from .daemon import connected, daemon_errors
 from .probes import run_probes
 
@@ -25,10 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import docker
 
     from ..progress import ProgressCallback
-    from ..snapshot import Snapshot
+    from .engines.nodes import Nodes
 
-__all__ = ["collect_for", "collect_live", "graded", "check", "assert_exercise", "score",
-           "make_submission"]
+__all__ = ["collect_for", "collect_nodes", "collect_live", "graded", "check", "assert_exercise",
+           "score", "make_submission"]
 
 
 def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
@@ -58,9 +60,14 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
             state = collect(client, detail=exercise.containers(), meta=meta)
     if not probes:
         return state
-    asked = exercise.probes(state)
+    return state.with_probes(_asked(client, exercise.probes(state), timeout, progress))
+
+
+def _asked(client: "docker.DockerClient", asked: Sequence["Probe"], timeout: int | None,
+           progress: "ProgressCallback | None") -> list[ProbeResult]:
+    """Run ``asked`` in ``client``'s daemon; lookups that failed are asked once more."""
     if not asked:
-        return state
+        return []
     timeout = timeout or DEFAULT_TIMEOUT
     with daemon_errors(client):  # a daemon failure mid-run is an environment problem
         results = list(run_probes(client, asked, timeout=timeout, progress=progress))
@@ -69,7 +76,35 @@ def collect_for(exercise: Exercise, client: "docker.DockerClient", *,
             redone = run_probes(client, [asked[i] for i in again], timeout=timeout)
             for i, result in zip(again, redone, strict=True):
                 results[i] = result
-    return state.with_probes(results)
+    return results
+
+
+def collect_nodes(exercise: Exercise, lab: "Nodes", *,
+                  progress: "ProgressCallback | None" = None,
+                  timeout: int | None = None, probes: bool = True) -> Snapshot:
+    """A multi-node snapshot of ``lab`` (:func:`labcheck.nodes`) for ``exercise``.
+
+    Each host's state is read with :func:`~labcheck.live.collect.collect` on its
+    own client; then each check's probes run on the host it names (``node:``),
+    with that host's view of the whole lab (so ``via: ip`` finds an address on
+    another host). The hosts' snapshots are kept side by side
+    (:class:`~labcheck.snapshot.NodeState`); what spans them is joined by id
+    when read (:meth:`~labcheck.snapshot.Snapshot.spanning`).
+    """
+    meta = {"exercise": exercise.id, "names": dict(exercise.binding.names),
+            "ports": {str(k): v for k, v in exercise.binding.ports.items()},
+            "nodes": [node.name for node in lab]}
+    whole = replace(collect_lab(lab, detail=exercise.containers()), meta=meta)
+    states = whole.nodes
+    if not probes:
+        return whole
+    done = []
+    for node, state in zip(lab, states, strict=True):
+        asked = exercise.probes(whole, node=node.name)
+        done.append(NodeState(state.name, state.address,
+                              state.snapshot.with_probes(_asked(node.client, asked, timeout,
+                                                                progress))))
+    return replace(whole, nodes=tuple(done), meta=dict(meta))
 
 
 def _lookup_failed(result: "ProbeResult") -> bool:
@@ -80,8 +115,24 @@ def _lookup_failed(result: "ProbeResult") -> bool:
 
 
 def collect_live(exercise: Exercise, client: "docker.DockerClient | None" = None, *,
-                 progress: "ProgressCallback | None" = None, probes: bool = True) -> "Snapshot":
-    """:func:`collect_for` with ``client``, or with a client made (and closed) here."""
+                 progress: "ProgressCallback | None" = None, probes: bool = True,
+                 nodes: "Nodes | None" = None) -> "Snapshot":
+    """:func:`collect_for` with ``client``, or with a client made (and closed) here;
+    :func:`collect_nodes` with ``nodes`` (an exercise whose checks name hosts needs them)."""
+    if nodes is not None:
+        return collect_nodes(exercise, nodes, progress=progress, probes=probes)
+    if exercise.nodes:  # graded across hosts: the lab running here (labcheck nodes up)
+        from ..errors import UsageError
+        from .engines.nodes import find
+
+        lab = find()
+        if lab.nodes and all(status.running for status in lab.status()):
+            return collect_nodes(exercise, lab, progress=progress, probes=probes)
+        raise UsageError(f"exercise {exercise.id!r} is graded across Docker hosts "
+                         f"({', '.join(exercise.nodes)}), and no lab of several hosts "
+                         f"runs here ({lab.lab!r})",
+                         advice=f"Start one (labcheck nodes up 3) or pass it: "
+                                f"labcheck.check({exercise.id!r}, nodes=LAB)")
     with connected(client) as live:
         return collect_for(exercise, live, progress=progress, probes=probes)
 
@@ -90,17 +141,19 @@ def graded(exercise: "str | Exercise", *, snapshot: "Snapshot | None" = None,
            client: "docker.DockerClient | None" = None, names: Mapping[str, str] | None = None,
            ports: Mapping[int, int] | None = None, suffix: str | None = None,
            dirs: Iterable[str] | None = None, progress: "ProgressCallback | None" = None,
-           hints_file: str | None = None, probes: bool = True) -> "tuple[Snapshot, Report]":
+           hints_file: str | None = None, probes: bool = True,
+           nodes: "Nodes | None" = None) -> "tuple[Snapshot, Report]":
     """The snapshot graded (read from the daemon when none is given) and its Report.
 
     For a diagram of the result: ``diagram(snapshot, report=report)`` marks
     exactly what the checks found, on exactly what they read. ``probes=False``
-    reads the state alone (see :func:`collect_for`).
+    reads the state alone (see :func:`collect_for`). ``nodes``: the lab of several
+    Docker hosts (:func:`labcheck.nodes`) an exercise graded across hosts reads.
     """
     ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs,
                           snapshot=snapshot)
     if snapshot is None:
-        snapshot = collect_live(ex, client, progress=progress, probes=probes)
+        snapshot = collect_live(ex, client, progress=progress, probes=probes, nodes=nodes)
     return snapshot, grade(ex, snapshot, revealed=_hints.revealed(ex.id, hints_file))
 
 
@@ -108,10 +161,11 @@ def check(exercise: "str | Exercise", *, snapshot: "Snapshot | None" = None,
           client: "docker.DockerClient | None" = None, names: Mapping[str, str] | None = None,
           ports: Mapping[int, int] | None = None, suffix: str | None = None,
           dirs: Iterable[str] | None = None, progress: "ProgressCallback | None" = None,
-          hints_file: str | None = None) -> Report:
-    """Grade an exercise on ``snapshot``, or on the live daemon when none is given."""
+          hints_file: str | None = None, nodes: "Nodes | None" = None) -> Report:
+    """Grade an exercise on ``snapshot``, else on the live daemon (or the lab ``nodes``)."""
     return graded(exercise, snapshot=snapshot, client=client, names=names, ports=ports,
-                  suffix=suffix, dirs=dirs, progress=progress, hints_file=hints_file)[1]
+                  suffix=suffix, dirs=dirs, progress=progress, hints_file=hints_file,
+                  nodes=nodes)[1]
 
 
 def assert_exercise(exercise: "str | Exercise", **kwargs: Any) -> Report:
@@ -132,7 +186,8 @@ def make_submission(exercise: "str | Exercise", *, student: str | None = None,
                     names: Mapping[str, str] | None = None,
                     ports: Mapping[int, int] | None = None, suffix: str | None = None,
                     dirs: Iterable[str] | None = None, hints_file: str | None = None,
-                    progress: "ProgressCallback | None" = None) -> "Snapshot":
+                    progress: "ProgressCallback | None" = None,
+                    nodes: "Nodes | None" = None) -> "Snapshot":
     """Read the daemon (``client``, else :func:`~labcheck.live.daemon.connect`) for ``exercise``.
 
     The result is a snapshot with the exercise's probe results and a
@@ -140,5 +195,5 @@ def make_submission(exercise: "str | Exercise", *, student: str | None = None,
     Save it with :meth:`Snapshot.save`.
     """
     ex = resolve_exercise(exercise, names=names, ports=ports, suffix=suffix, dirs=dirs)
-    snapshot = collect_live(ex, client, progress=progress)
+    snapshot = collect_live(ex, client, progress=progress, nodes=nodes)
     return submission(snapshot, ex, student=student, hints_file=hints_file)

@@ -25,7 +25,9 @@ from .probes import run_probes
 if TYPE_CHECKING:  # pragma: no cover
     import docker
 
-__all__ = ["confirm", "explain_live", "measure_matrix"]
+    from .engines.nodes import Nodes
+
+__all__ = ["confirm", "explain_live", "explain_nodes", "measure_matrix"]
 
 
 def confirm(client: "docker.DockerClient", explanation: Explanation, *,
@@ -44,6 +46,20 @@ def explain_live(client: "docker.DockerClient", source: str, target: str, *,
 
     snapshot = collect(client, detail=[source, target])
     return confirm(client, explain(snapshot, source, target, port=port), timeout=timeout)
+
+
+def explain_nodes(lab: "Nodes", source: str, target: str, *, port: int | None = None,
+                  timeout: int = PROBE_TIMEOUT, probe: bool = True) -> Verdict:
+    """:func:`explain_live` across the hosts of ``lab``: the rules on a multi-node
+    snapshot, confirmed by a probe run in ``source`` on its own host."""
+    from .collect import collect_lab
+
+    snapshot = collect_lab(lab, detail=[source, target])
+    explanation = explain(snapshot, source, target, port=port)
+    if not probe:
+        return Verdict(explanation)
+    home = snapshot.nodes_of(source)[0]
+    return confirm(lab[home].client, explanation, timeout=timeout)
 
 
 def measure_matrix(client: "docker.DockerClient", containers: Iterable[str], *,

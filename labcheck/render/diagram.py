@@ -46,6 +46,7 @@ from ..expected import Expected, ExpectedPort
 from ..points import format_points
 from ..reachability import ReachMatrix, extra_aliases
 from ..snapshot import Container, Network, PortBinding, Snapshot
+from .nodes import GRAPH_ATTR, draw_nodes
 from .topology import Comparison, compare, from_report, select
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -185,6 +186,8 @@ def diagram(snapshot: Snapshot, *, report: "Report | None" = None,
                          "or lab.snapshot(), or load one with Snapshot.load(path)")
     if report is not None and expected is not None:
         raise UsageError(ONE_OF)
+    if snapshot.is_multi_node:  # several Docker hosts: each a cluster, overlays across them
+        return _nodes(snapshot, report, title)
     marks = None
     if report is not None:
         focus = report.expected() if focus is None else focus
@@ -197,6 +200,19 @@ def diagram(snapshot: Snapshot, *, report: "Report | None" = None,
         marks = compare(snapshot, expected)
     shown = select(snapshot, all=all, expected=focus)
     return _Drawing(shown, marks, matrix, title).build()
+
+
+def _nodes(snapshot: Snapshot, report: "Report | None", title: str | None) -> TopologyDiagram:
+    """The diagram of a multi-node snapshot (:mod:`labcheck.render.nodes`), its title the
+    report's score; the report's marks are per host: they are read in the report."""
+    if report is not None and title is None:
+        title = (f"{report.title or report.exercise_id}: "
+                 f"{format_points(report.score)}/{format_points(report.max_score)} points")
+    attrs = {**GRAPH_ATTR["graph_attr"], "label": title or "a lab of several Docker hosts"}
+    graph = TopologyDiagram(name="labcheck_nodes", graph_attr=attrs,
+                            node_attr=GRAPH_ATTR["node_attr"], edge_attr=GRAPH_ATTR["edge_attr"])
+    graph.summary = draw_nodes(graph, snapshot)
+    return graph
 
 
 #: Why a diagram takes one source of expectations.

@@ -290,3 +290,70 @@ def test_every_kind_has_a_fooling_test():
     untested = [k for k in KINDS if f'"{k}"' not in here and f'"{k}"' not in live
                 and f"kind: {k}" not in live]
     assert untested == []
+
+
+# -- across hosts -----------------------------------------------------------------------
+
+def _hosts(**per_node):
+    from labcheck.snapshot import NodeState
+
+    return Snapshot(nodes=tuple(NodeState(name, f"10.219.0.1{i}", state)
+                                for i, (name, state) in enumerate(per_node.items(), 1)))
+
+
+def _evaluate(kind_name, snap, node, **params):
+    the_kind = kind(kind_name)
+    for p in the_kind.params:
+        if p.default is not None:
+            params.setdefault(p.name, p.default)
+    return Check("c", kind_name, params, node=node).evaluate(snap)
+
+
+def test_crosses_hosts_is_not_fooled_by_a_twin_or_a_network_of_the_same_name():
+    shop = Network("shop", "ov" * 32, "overlay", scope="swarm")
+    other = Network("shop", "o2" * 32, "overlay", scope="swarm")   # another swarm's 'shop'
+
+    def on(name, net, ip):
+        return Container(name, name * 8, state="running",
+                         endpoints=(Endpoint("shop", network_id=net.id, ipv4=ip),))
+
+    answered = ProbeResult(Reach("front", "store"), ran=True, succeeded=True, detail="ok")
+    # a twin 'store' next to front answers the probe; the real one is on node3
+    twin = _hosts(node1=Snapshot(networks=(shop,), containers=(on("front", shop, "10.218.0.2"),
+                                                               on("store", shop, "10.218.0.9")),
+                                 probes=(answered,)),
+                  node3=Snapshot(networks=(shop,), containers=(on("store", shop, "10.218.0.3"),)))
+    out = _evaluate("crosses_hosts", twin, "node1", **{"from": "front", "to": "store"})
+    assert out.status == "fail" and "both on node1" in out.message
+    # two overlays called shop (different ids): the probe's success proves no crossing
+    apart = _hosts(node1=Snapshot(networks=(shop,), containers=(on("front", shop, "10.218.0.2"),),
+                                  probes=(answered,)),
+                   node3=Snapshot(networks=(other,), containers=(on("store", other, "10.218.0.3"),)))
+    out = _evaluate("crosses_hosts", apart, "node1", **{"from": "front", "to": "store"})
+    assert out.status == "fail" and "share no network across hosts" in out.message
+    # the probe ran in a 'front' of another host: not the one the check names
+    elsewhere = _hosts(node1=Snapshot(), node2=Snapshot(
+        networks=(shop,), containers=(on("front", shop, "10.218.0.2"),), probes=(answered,)),
+        node3=Snapshot(networks=(shop,), containers=(on("store", shop, "10.218.0.3"),)))
+    out = _evaluate("crosses_hosts", elsewhere, "node1", **{"from": "front", "to": "store"})
+    assert out.status == "fail" and "does not exist on node1 (it is on node2)" in out.message
+
+
+def test_same_network_is_not_fooled_by_one_name_and_driver_on_two_hosts():
+    one = Network("shop", "ov" * 32, "overlay", scope="swarm")
+    two = Network("shop", "o2" * 32, "overlay", scope="swarm")
+    snap = _hosts(node1=Snapshot(networks=(one,)), node2=Snapshot(networks=(two,)))
+    out = _evaluate("same_network", snap, "", network="shop", nodes=["node1", "node2"])
+    assert out.status == "fail" and "not one network" in out.message
+
+
+def test_service_tasks_counts_neither_look_alikes_nor_stopped_tasks():
+    from labcheck.checks.nodes import SERVICE_LABEL
+
+    named_like = Container("api.1.abc", "c1", state="running")              # no service label
+    stopped = Container("api.2.def", "c2", state="exited", labels={SERVICE_LABEL: "api"})
+    running = Container("api.3.ghi", "c3", state="running", labels={SERVICE_LABEL: "api"})
+    snap = _hosts(node1=Snapshot(containers=(named_like,)), node2=Snapshot(containers=(stopped,)),
+                  node3=Snapshot(containers=(running,)))
+    out = _evaluate("service_tasks", snap, "", service="api", nodes=["node1", "node2", "node3"])
+    assert out.status == "fail" and "runs no task on node1, node2" in out.message

@@ -390,3 +390,99 @@ def test_python_check(tmp_path):
 def test_every_kind_documents_itself(name):
     the_kind = kind(name)
     assert the_kind.summary and all(p.name for p in the_kind.params)
+
+
+# -- across the hosts of a multi-node lab -------------------------------------------
+
+def _lab(front_on="node1", store_on="node3", ping_ok=True):
+    from labcheck.snapshot import NodeState
+
+    shop = Network("shop", "ov" * 6, "overlay", scope="swarm", subnets=("10.218.0.0/24",))
+    local = Network("shop", "br" * 6, "bridge", subnets=("10.216.32.0/24",))
+    front = box("front", Endpoint("shop", network_id=shop.id, ipv4="10.218.0.2"))
+    store = box("store", Endpoint("shop", network_id=shop.id, ipv4="10.218.0.3"))
+    island = box("island", Endpoint("shop", network_id=local.id, ipv4="10.216.32.2"))
+    reach = Reach("front", "store", port=80)
+    result = ok(reach) if ping_ok else no(reach, "no answer")
+    hosts = {"node1": [], "node2": [island], "node3": []}
+    hosts[front_on].append(front)
+    hosts[store_on].append(store)
+    nodes = []
+    for i, (name, boxes) in enumerate(hosts.items(), 1):
+        nets = (local,) if name == "node2" else (shop,) if boxes else ()
+        probes = (result,) if name == front_on else ()
+        nodes.append(NodeState(name, f"10.219.0.1{i}",
+                               Snapshot(networks=nets, containers=tuple(boxes), probes=probes)))
+    return Snapshot(nodes=tuple(nodes))
+
+
+def _on(kind_name, snapshot, node, **params):
+    the_kind = kind(kind_name)
+    for p in the_kind.params:
+        if p.name not in params and p.default is not None:
+            params[p.name] = p.default
+    return Check("c", kind_name, params, node=node).evaluate(snapshot)
+
+
+def test_crosses_hosts_passes_only_when_the_two_are_on_two_nodes():
+    out = _on("crosses_hosts", _lab(), "node1", **{"from": "front", "to": "store", "port": 80})
+    assert out.status == "pass" and "VXLAN between 10.219.0.11 and 10.219.0.13" in out.message
+    same = _on("crosses_hosts", _lab(store_on="node1"), "node1",
+               **{"from": "front", "to": "store", "port": 80})
+    assert same.status == "fail" and "both on node1: nothing crossed hosts" in same.message
+    lost = _on("crosses_hosts", _lab(ping_ok=False), "node1",
+               **{"from": "front", "to": "store", "port": 80})
+    assert lost.status == "fail" and "cannot reach 'store' (node3)" in lost.message
+    moved = _on("crosses_hosts", _lab(front_on="node2"), "node1",
+                **{"from": "front", "to": "store", "port": 80})
+    assert moved.status == "fail" and "does not exist on node1 (it is on node2)" in moved.message
+    one = run("crosses_hosts", snap(), **{"from": "web", "to": "api"})
+    assert one.status == "error" and "several Docker hosts" in one.message
+
+
+def test_same_network_tells_an_overlay_from_two_bridges_of_one_name():
+    lab = _lab()
+    assert _on("same_network", lab, "", network="shop", nodes=["node1", "node3"]).status == "pass"
+    two = _on("same_network", lab, "", network="shop", nodes=["node1", "node2"])
+    assert two.status == "fail" and "a bridge network stays on its host" in two.message
+    apart = _on("same_network", lab, "", network="shop", nodes=["node1", "node2"], same=False)
+    assert apart.status == "pass"
+    assert "does not exist on node3" in _on("same_network", _lab(store_on="node1"), "",
+                                            network="shop", nodes=["node1", "node3"]).message
+
+
+def test_service_tasks_counts_each_nodes_running_tasks():
+    from labcheck.checks.nodes import SERVICE_LABEL
+    from labcheck.snapshot import NodeState
+
+    def task(name, state="running"):
+        return Container(name, name, state=state, labels={SERVICE_LABEL: "api"})
+
+    def lab(*per_node):
+        return Snapshot(nodes=tuple(NodeState(f"node{i}", "", Snapshot(containers=tuple(boxes)))
+                                    for i, boxes in enumerate(per_node, 1)))
+
+    spread = lab([task("api.1")], [task("api.2")], [task("api.3")])
+    want = {"service": "api", "nodes": ["node1", "node2", "node3"]}
+    assert _on("service_tasks", spread, "", **want).status == "pass"
+    crowded = _on("service_tasks", lab([task("api.1")], [task("api.2"), task("api.3")], []),
+                  "", **want)
+    assert crowded.status == "fail" and "runs no task on node3" in crowded.message
+    many = _on("service_tasks", lab([task("a")], [task("b"), task("c")], [task("d")]), "", **want)
+    assert many.status == "fail" and "more than 1 task(s) on node2" in many.message
+    stopped = lab([task("api.1", "exited")], [], [])
+    assert "no running task" in _on("service_tasks", stopped, "", **want).message
+
+
+def test_a_check_on_a_node_reads_that_nodes_view():
+    lab = _lab()
+    attached = _on("attached", lab, "node3", container="store", network="shop")
+    assert attached.status == "pass"
+    elsewhere = _on("attached", lab, "node1", container="island", network="shop")
+    assert elsewhere.status == "fail" and "not on node1 (it is on node2)" in elsewhere.message
+    across = _on("resolves", lab, "node2", **{"from": "island", "name": "store"})
+    assert across.status == "error" and "is not in this snapshot" in across.message  # no probe
+    missing = _on("network_driver", lab, "node9", network="shop", driver="bridge")
+    assert missing.status == "error" and "node 'node9' is not in this snapshot" in missing.message
+    bridge = _on("network_driver", lab, "node2", network="shop", driver="bridge")
+    assert bridge.status == "pass"

@@ -443,3 +443,30 @@ def test_matrix_html_escapes_names():
     import html.parser
 
     html.parser.HTMLParser().feed(page)
+
+
+def test_a_lab_of_several_hosts_draws_each_host_as_a_cluster_and_the_overlay_across():
+    from labcheck.render.diagram import diagram as draw
+    from labcheck.snapshot import Container, Endpoint, Network, NodeState
+
+    ov = Network("appnet", "ov" * 6, "overlay", scope="swarm", subnets=("10.218.0.0/24",),
+                 options={"com.docker.network.driver.overlay.vxlanid_list": "4097"})
+    local = Network("localnet", "br" * 6, "bridge", subnets=("10.216.32.0/24",))
+
+    def on(name, net, ip):
+        return Container(name, name, state="running",
+                         endpoints=(Endpoint(net.name, network_id=net.id, ipv4=ip),))
+
+    lab = Snapshot(nodes=(
+        NodeState("node1", "10.219.0.11", Snapshot(networks=(ov,),
+                                                   containers=(on("alpha", ov, "10.218.0.2"),))),
+        NodeState("node2", "10.219.0.12", Snapshot(
+            networks=(ov, local), containers=(on("beta", ov, "10.218.0.3"),
+                                              on("right", local, "10.216.32.2"))))))
+    graph = draw(lab, title="two hosts")
+    dot = graph.source
+    assert "subgraph cluster_node1" in dot and "subgraph cluster_node2" in dot
+    assert dot.count("one network on node1, node2") == 1      # the overlay drawn once
+    assert "VNI 4097" in dot and "this host only" in dot      # the bridge stays in node2
+    assert dot.count('-> ov0') == 2                           # an edge from each host's container
+    assert graph.summary == "2 hosts, 2 networks, 3 containers"

@@ -171,3 +171,21 @@ def test_the_guide_documents_every_check_kind():
     from labcheck.checks import KINDS
     guide = (Path(__file__).resolve().parents[2] / "docs" / "writing-exercises.md").read_text()
     assert [k for k in KINDS if f"| `{k}` |" not in guide] == []
+
+
+def test_a_check_names_its_node_by_node_or_by_a_reference():
+    text = ("id: t\ntitle: T\nchecks:\n"
+            "  - {id: a, kind: attached, container: {container: web, node: node2}, network: n}\n"
+            "  - {id: b, kind: network_exists, node: node1, network: n}\n"
+            "  - {id: c, kind: resolves, from: web, name: db}\n")
+    ex = parse_exercise(text, "t.yaml")
+    assert [(c.id, c.node, c.params.get("container")) for c in ex.checks] == \
+        [("a", "node2", "web"), ("b", "node1", None), ("c", "", None)]
+    assert ex.nodes == ("node2", "node1") and ex.container_names == ("web",)
+    two = ("id: t\ntitle: T\nchecks:\n  - {id: a, kind: reaches, node: node1, "
+           "from: {container: web, node: node2}, to: db}\n")
+    with pytest.raises(ExerciseFileError, match="names two nodes"):
+        parse_exercise(two, "t.yaml")
+    odd = "id: t\ntitle: T\nchecks:\n  - {id: a, kind: reaches, from: {box: web}, to: db}\n"
+    with pytest.raises(ExerciseFileError, match="unknown key"):
+        parse_exercise(odd, "t.yaml")

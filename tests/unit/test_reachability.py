@@ -194,3 +194,31 @@ def test_cli_explain_exit_codes_on_a_saved_snapshot(capsys):
     assert main(["explain", "fx-web", "fx-nobody", "--snapshot", path]) == 2
     err = capsys.readouterr().err
     assert "no container named 'fx-nobody'" in err and "Traceback" not in err
+
+
+def test_explain_across_hosts_says_the_vxlan_path_or_why_there_is_none():
+    from labcheck.snapshot import Container, Endpoint, Network, NodeState
+
+    ov = Network("appnet", "ov" * 6, "overlay", scope="swarm", subnets=("10.218.0.0/24",),
+                 options={"com.docker.network.driver.overlay.vxlanid_list": "4097"})
+
+    def on(name, net, ip, net_id):
+        return Container(name, name, state="running",
+                         endpoints=(Endpoint(net, network_id=net_id, ipv4=ip),))
+
+    one = NodeState("node1", "10.219.0.11", Snapshot(networks=(ov,), containers=(
+        on("a", "appnet", "10.218.0.2", ov.id), on("c", "appnet", "10.218.0.4", ov.id))))
+    two = NodeState("node2", "10.219.0.12", Snapshot(networks=(ov,), containers=(
+        on("b", "appnet", "10.218.0.3", ov.id), on("island", "local", "10.216.32.2", "br1"))))
+    lab = Snapshot(nodes=(one, two))
+    across = explain(lab, "a", "b", port=80)
+    text = "\n".join(across.lines())
+    assert across.reachable and across.probe.container == "a"
+    assert "UDP from 10.219.0.11 to 10.219.0.12 port 4789, VNI 4097" in text
+    assert "7946/tcp+udp" in text and "2377/tcp" in text
+    local = explain(lab, "a", "c")
+    assert local.reachable and "both on node1: one Docker host" in local.reasons[0]
+    apart = explain(lab, "a", "island")
+    assert not apart.reachable and "only a swarm network (an overlay)" in "\n".join(apart.lines())
+    with pytest.raises(ObjectNotFound, match="on any node"):
+        explain(lab, "a", "nobody")

@@ -357,3 +357,19 @@ def test_cli_reads_a_good_snapshot_file(tmp_path):
     assert done.returncode == 0 and done.stderr == ""
     assert Snapshot.load(out) == Snapshot.load(path)
     assert "saved 8 networks and 10 containers" in done.stdout
+
+
+def test_a_multi_node_snapshot_round_trips_and_joins_overlays_by_id():
+    from labcheck.snapshot import NodeState
+
+    overlay = Network("appnet", "ov1", "overlay", scope="swarm")
+    bridge = Network("localnet", "b1", "bridge")
+    one = NodeState("node1", "10.219.0.11", Snapshot(networks=(overlay, bridge)))
+    two = NodeState("node2", "10.219.0.12",
+                    Snapshot(networks=(overlay, Network("localnet", "b2", "bridge"))))
+    snap = Snapshot(nodes=(one, two), meta={"exercise": "x"})
+    again = Snapshot.loads(snap.dumps())
+    assert again == snap and again.is_multi_node and again.node_names == ("node1", "node2")
+    assert [(n.name, hosts) for n, hosts in again.spanning()] == [("appnet", ("node1", "node2"))]
+    assert again.node_address("node2") == "10.219.0.12" and again.node("node3") is None
+    assert "nodes" not in Snapshot().to_json()          # a one-daemon snapshot is unchanged
