@@ -15,6 +15,7 @@ default bridge, published on that bridge's gateway address only.
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from typing import TYPE_CHECKING, Callable
 
 from ..checks.base import Binding
@@ -164,7 +165,8 @@ class LiveScenario:
         self.symptom = self.info.symptom_for(dict(self.names.names), **extra)
         if not quiet:
             print(f"Scenario {self.info.id}: {self.info.title}")
-            print(self.symptom)
+            for line in self.symptom.splitlines():   # at most 120 characters a line
+                print(textwrap.fill(line, 120, break_on_hyphens=False))
 
     def __repr__(self) -> str:
         return f"<scenario {self.info.id}: {self.info.title}>"
