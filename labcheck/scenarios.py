@@ -99,7 +99,8 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "06-vpn-clash", "The office network cannot reach the VPN",
         f"From {{laptop}}, the intranet server {VPN_SERVER} (behind this machine's VPN) does "
         f"not answer: 'nc {VPN_SERVER} 80' times out.\nThis machine itself reaches it, and "
-        "so did containers on other networks. {laptop} runs on {office}, made last week.",
+        "so did containers on other networks. {laptop} runs on the network {office}, made last "
+        "week.",
         client="laptop", target=VPN_SERVER, port=80),
 )}
 
