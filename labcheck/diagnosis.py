@@ -32,6 +32,7 @@ to :func:`diagnose_snapshot`.
 from __future__ import annotations
 
 import difflib
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,10 +50,13 @@ from .probes import (
 from .reachability import Explanation, explain, find_container
 from .snapshot import Container, Snapshot
 
-__all__ = ["HOST", "Step", "Diagnosis", "diagnosis_probes", "diagnose_snapshot", "find_target"]
+__all__ = ["HOST", "WIDTH", "Step", "Diagnosis", "diagnosis_probes", "diagnose_snapshot",
+           "find_target"]
 
 #: The source name that stands for this machine itself.
 HOST = "host"
+#: The longest line of a printed diagnosis (a notebook's output stays readable).
+WIDTH = 120
 
 _LOOPBACK = ("127.", "[::1]")
 _ANY = ("0.0.0.0:", "[::]:")
@@ -89,12 +93,16 @@ class Diagnosis:
         return next(s for s in self.steps if s.name == name)
 
     def lines(self) -> list[str]:
+        """The report as lines of at most :data:`WIDTH` characters (long evidence wraps)."""
         what = f"{self.target}:{self.port}" if self.port else self.target
         out = [f"diagnose: {self.source} -> {what}"]
+        indent = " " * 19          # under the evidence: "  FAIL inspect     "
         for s in self.steps:
-            out.append(f"  {s.mark} {s.name:11} {s.evidence}")
+            out += textwrap.wrap(s.evidence, WIDTH, initial_indent=f"  {s.mark} {s.name:11} ",
+                                 subsequent_indent=indent, break_on_hyphens=False)
             if s.command:
-                out.append(f"       {'':11} by hand: {s.command}")
+                out += textwrap.wrap(s.command, WIDTH, initial_indent=f"{indent}by hand: ",
+                                     subsequent_indent=indent + "  ", break_on_hyphens=False)
         first = self.first_failure
         out.append(f"first failing step: {first.name}" if first else
                    "every step passes: the path works")
@@ -229,6 +237,11 @@ def _inspect_step(snapshot: Snapshot, source: str, target: str, port: int | None
     exp = explain(snapshot, a.name, box.name, port=port)
     if not exp.reachable:
         why = [r for r in exp.reasons if "not in the snapshot" not in r]
+        shut = [r for r in why if "no way out" in r]
+        if shut:  # a published port behind the host: the way out is missing, not a shared network
+            why = [shut[-1] + f": {a.name} reaches a published port (an address of the host, "
+                   "as in a URL like http://GATEWAY:PORT/) only from a network that is not "
+                   f"internal, whether or not it shares a network with {box.name}"]
         return Step("inspect", False, "; ".join(facts + why[-2:]), command), box, exp
     return Step("inspect", True, "; ".join(facts), command), box, exp
 

@@ -14,7 +14,7 @@ builder knows an address only once it has built the app).
 >>> s.title
 'The app cannot find its database'
 >>> print(s.symptom_for({"app": "app-x1"}).splitlines()[0])
-Orders are failing. app-x1's /health answers 404 and its log says: nc: bad address 'postgers'.
+Orders are failing: app-x1's /health answers 404.
 >>> sorted(SCENARIOS)[:2]
 ['06-alias', '06-default-bridge']
 """
@@ -25,11 +25,16 @@ import string
 from dataclasses import dataclass
 from typing import Mapping
 
-__all__ = ["Scenario", "SCENARIOS", "scenario_info", "TYPO_HOST", "DB_ALIAS"]
+__all__ = ["Scenario", "SCENARIOS", "scenario_info", "TYPO_HOST", "DB_ALIAS", "VPN_SUBNET",
+           "VPN_SERVER", "VPN_HOST_END"]
 
 #: The name the typo scenario's client is configured with, and the alias it meant.
 TYPO_HOST = "postgers"
 DB_ALIAS = "postgres"
+#: The range a (stand-in) VPN routes from the Docker host, its server, and the host's end.
+VPN_SUBNET = "10.214.250.0/24"
+VPN_SERVER = "10.214.250.10"
+VPN_HOST_END = "10.214.250.254"
 
 
 @dataclass(frozen=True)
@@ -87,10 +92,16 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         client="host", target="blog", port=8066),
     Scenario(
         "06-typo", "The app cannot find its database",
-        "Orders are failing. {app}'s /health answers 404 and its log says: nc: bad address "
-        f"'{TYPO_HOST}'.\nThe database {{db}} is running and answers as '{DB_ALIAS}' "
-        "on {orders}.",
+        "Orders are failing: {app}'s /health answers 404.\n"
+        f"The database {{db}} is running and answers as '{DB_ALIAS}' on {{orders}}.",
         client="app", target=TYPO_HOST, port=5432),
+    Scenario(
+        "06-vpn-clash", "The office network cannot reach the VPN",
+        f"From {{laptop}}, the intranet server {VPN_SERVER} (behind this machine's VPN) does "
+        f"not answer: 'nc {VPN_SERVER} 80' times out.\nThis machine itself reaches it, and "
+        "so did containers on other networks. {laptop} runs on the network {office}, made last "
+        "week.",
+        client="laptop", target=VPN_SERVER, port=80),
 )}
 
 

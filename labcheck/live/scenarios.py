@@ -15,18 +15,28 @@ default bridge, published on that bridge's gateway address only.
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from typing import TYPE_CHECKING, Callable
 
 from ..checks.base import Binding
 from ..lab import http_command
 from ..probes import Listening
-from ..scenarios import DB_ALIAS, TYPO_HOST, Scenario, scenario_info
+from ..scenarios import (
+    DB_ALIAS,
+    TYPO_HOST,
+    VPN_HOST_END,
+    VPN_SERVER,
+    VPN_SUBNET,
+    Scenario,
+    scenario_info,
+)
 from .lab import Lab
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
 
-__all__ = ["LiveScenario", "scenario", "health_command", "wait_listening", "bridge_gateway"]
+__all__ = ["LiveScenario", "scenario", "health_command", "wait_listening", "bridge_gateway",
+           "vpn_script"]
 
 #: The lesson whose label every scenario object carries.
 LESSON = "06"
@@ -135,10 +145,37 @@ def _typo(lab: Lab, n: Binding) -> dict[str, str]:
     return {}
 
 
+def vpn_script(pid: int, link: str) -> str:
+    """The host's side of a stand-in VPN: a veth pair ``link`` (host) to ``vpn0`` in the
+    network namespace of process ``pid`` (the intranet server's container), with the route
+    a VPN client adds (:data:`~labcheck.scenarios.VPN_SUBNET` via ``link``). The pair goes
+    away with that container."""
+    prefix = VPN_SUBNET.split("/")[1]
+    inside = f"nsenter -t {pid} -n"
+    return (f"set -e; ip link add {link} type veth peer name vpn0 netns {pid}; "
+            f"ip addr add {VPN_HOST_END}/{prefix} dev {link}; ip link set {link} up; "
+            f"{inside} ip addr add {VPN_SERVER}/{prefix} dev vpn0; "
+            f"{inside} ip link set vpn0 up; {inside} ip route add default via {VPN_HOST_END}")
+
+
+def _vpn_clash(lab: Lab, n: Binding) -> dict[str, str]:
+    from .dockerhost import docker_host
+
+    host = docker_host(lab.client).require()     # the VPN's route is the host's
+    lab.run(n["intranet"], network_mode="none", command=http_command(80, "intranet"))
+    attrs = lab.client.api.inspect_container(n["intranet"])
+    done = host.run(vpn_script(int(attrs["State"]["Pid"]), "vpn" + attrs["Id"][:10]))
+    done.check("making the stand-in VPN on the Docker host")
+    lab.network(n["office"], subnet=VPN_SUBNET)   # the clash: an explicit subnet, the VPN's
+    lab.run(n["laptop"], network=n["office"])
+    wait_listening(lab, n["intranet"], 80)
+    return {}
+
+
 _BUILDERS: dict[str, Callable[[Lab, Binding], dict[str, str]]] = {
     "06-loopback": _loopback, "06-wrong-port": _wrong_port, "06-alias": _alias,
     "06-default-bridge": _default_bridge, "06-internal": _internal,
-    "06-port-taken": _port_taken, "06-typo": _typo,
+    "06-port-taken": _port_taken, "06-typo": _typo, "06-vpn-clash": _vpn_clash,
 }
 
 
@@ -164,7 +201,8 @@ class LiveScenario:
         self.symptom = self.info.symptom_for(dict(self.names.names), **extra)
         if not quiet:
             print(f"Scenario {self.info.id}: {self.info.title}")
-            print(self.symptom)
+            for line in self.symptom.splitlines():   # at most 120 characters a line
+                print(textwrap.fill(line, 120, break_on_hyphens=False))
 
     def __repr__(self) -> str:
         return f"<scenario {self.info.id}: {self.info.title}>"

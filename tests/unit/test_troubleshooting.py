@@ -157,6 +157,38 @@ def test_alias_on_another_network_fails_inspect():
     assert step.name == "inspect" and "only on admin" in step.evidence
 
 
+def _vault():
+    """fetcher on an internal network; mirror on the default bridge, published on its gateway."""
+    return Snapshot(
+        networks=(Network(name="vault", id="n1", driver="bridge", internal=True),
+                  Network(name="bridge", id="n2", driver="bridge")),
+        containers=(
+            Container(name="fetcher", id="c1", state="running",
+                      endpoints=(Endpoint("vault", ipv4="10.0.0.2", gateway="10.0.0.1",
+                                          aliases=("fetcher",)),)),
+            Container(name="mirror", id="c2", state="running",
+                      ports=(PortBinding(80, host_ip="10.1.0.1", host_port=8065),),
+                      endpoints=(Endpoint("bridge", ipv4="10.1.0.2", gateway="10.1.0.1"),)),
+        ))
+
+
+def test_an_internal_source_is_told_it_needs_a_way_out_not_a_shared_network():
+    """An address URL through the host (the published port): the fix is a network that is
+    not internal; "Docker isolates networks" would send the student to the wrong repair."""
+    step = diagnose_snapshot(_vault(), "fetcher", "mirror", 80).step("inspect")
+    assert step.ok is False
+    assert "no way out" in step.evidence and "not internal" in step.evidence
+    assert "isolates networks" not in step.evidence
+
+
+def test_no_line_of_a_diagnosis_is_longer_than_its_width():
+    from labcheck.diagnosis import WIDTH
+
+    text = str(diagnose_snapshot(_vault(), "fetcher", "mirror", 80))
+    assert max(len(line) for line in text.splitlines()) <= WIDTH
+    assert "no way out" in " ".join(text.split())      # wrapped, nothing lost
+
+
 def test_a_typo_is_answered_with_the_closest_alias():
     with pytest.raises(ObjectNotFound, match="'www'"):
         find_target(_shop(), "wwx")
