@@ -19,6 +19,7 @@ from .errors import (
     ImageUnavailable,
     LabcheckError,
     ObjectNotFound,
+    RunFirst,
     SnapshotFileError,
     UsageError,
 )
@@ -45,7 +46,7 @@ __all__ = [
     # errors
     "LabcheckError", "UsageError", "EnvironmentProblem", "DaemonNotRunning",
     "DaemonPermissionDenied", "DaemonUnreachable", "DaemonTLSError", "DaemonTooOld",
-    "ImageUnavailable", "GraphvizMissing", "SnapshotFileError", "ObjectNotFound",
+    "ImageUnavailable", "GraphvizMissing", "SnapshotFileError", "ObjectNotFound", "RunFirst",
     # model
     "Snapshot", "Network", "Container", "Endpoint", "PortBinding",
     # probes
@@ -61,7 +62,7 @@ __all__ = [
     # notebooks: the first cell of every lesson, the probe runner and the lessons' helpers
     "ready", "run_probes", "parse_resolv_conf", "Lab", "show", "http_command",
     # teaching: predict-then-run questions, reference solutions run by the course CI only
-    "predict", "solutions_enabled",
+    "predict", "solutions_enabled", "needs",
     # drivers a lesson sets up where the host allows (a veth LAN, a single-node swarm)
     "survey", "VethLan", "SwarmSession", "remove_services",
     "docker_host",
@@ -82,7 +83,7 @@ _LAZY = {
     "ready": "live.notebook",
     "run_probes": "live.probes", "parse_resolv_conf": "probes",
     "Lab": "live.lab", "show": "lab", "http_command": "lab",
-    "predict": "teaching", "solutions_enabled": "teaching",
+    "predict": "teaching", "solutions_enabled": "teaching", "needs": "teaching",
     "survey": "live.drivers", "VethLan": "live.drivers", "SwarmSession": "live.drivers",
     "remove_services": "live.drivers",
     "scenario": "live.scenarios", "diagnose": "live.diagnosis",

@@ -4,8 +4,9 @@ A failing check's result carries what is wrong and the evidence
 (``message``) and, apart, the command that would fix it (``advice``). A
 student reads the first only: the fix is theirs to find, and is in the last
 hint, which costs points. An instructor's report (``labcheck check
---instructor``, ``labcheck grade``, the batch grade sheet, the grader
-formats) reads both.
+--instructor``, ``labcheck grade``, the batch grade sheet, JUnit, JSON's
+``advice``) reads both; the grade reports students read (Gradescope,
+GitHub Classroom) are a student's (:data:`labcheck.render.formats.READERS`).
 
 >>> with_advice("network 'n' does not exist.", "Try: docker network create n", INSTRUCTOR)
 "network 'n' does not exist. Try: docker network create n"

@@ -33,6 +33,7 @@ __all__ = [
     "GraphvizMissing",
     "SnapshotFileError",
     "ObjectNotFound",
+    "RunFirst",
 ]
 
 EXIT_OK = 0
@@ -114,3 +115,18 @@ class SnapshotFileError(UsageError):
 
 class ObjectNotFound(UsageError):
     """A container or network named by the user does not exist."""
+
+
+class RunFirst(UsageError, NameError):
+    """A notebook cell was run before the cell that makes what it reads.
+
+    It is a ``NameError`` too (what the cell would have raised), but Jupyter
+    shows it as its one line, with no traceback: which cell to run first.
+
+    >>> RunFirst("run section 1's first code cell first: it makes `here`")._render_traceback_()
+    ["run section 1's first code cell first: it makes `here`"]
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython's hook: the lines shown instead of a traceback."""
+        return [str(self)]

@@ -65,14 +65,14 @@ import os
 import string
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from .errors import EnvironmentProblem, UsageError
+from .errors import EnvironmentProblem, RunFirst, UsageError
 from .fallback import TextFallback
 
 __all__ = ["SOLUTIONS_ENV", "PREDICTIONS_ENV", "PREDICTIONS_FILE", "solutions_enabled",
            "predictions_path", "recorded_predictions", "record_prediction", "prediction_text",
-           "feedback", "known_answers", "ANSWERS_ENV", "Prediction", "predict"]
+           "feedback", "known_answers", "ANSWERS_ENV", "Prediction", "predict", "needs"]
 
 SOLUTIONS_ENV = "LABCHECK_SOLUTIONS"
 #: Environment variable: a YAML file of predictions' answers instead of the packaged one.
@@ -80,6 +80,36 @@ ANSWERS_ENV = "LABCHECK_PREDICTION_ANSWERS"
 ANSWERS_FILE = Path(__file__).with_name("predictions.yaml")
 PREDICTIONS_ENV = "LABCHECK_PREDICTIONS_FILE"
 PREDICTIONS_FILE = ".labcheck-predictions.json"
+
+
+def needs(namespace: Mapping[str, Any], **made_by: str) -> None:
+    """Stop a cell run before the cells that make what it reads, saying which to run.
+
+    A lesson's cell that reads a variable an earlier cell made starts with
+    ``labcheck.needs(globals(), here="section 0's first code cell")``: each
+    keyword is a name the cell reads and where it is made. When one is
+    missing (the student opened the lesson in the middle, or restarted the
+    kernel), the cell stops with :class:`~labcheck.errors.RunFirst`, which
+    Jupyter shows as one line instead of a ``NameError``'s traceback.
+
+    >>> needs({"here": 1}, here="section 0's first code cell")
+    >>> needs({"lan": 2}, here="section 0's first code cell", lan="section 4's")
+    Traceback (most recent call last):
+    ...
+    labcheck.errors.RunFirst: Run section 0's first code cell (it makes `here`), then this cell.
+    >>> try:
+    ...     needs({}, here="section 0", lan="section 4")
+    ... except NameError as exc:      # RunFirst is one
+    ...     print(exc)
+    Run section 0 (it makes `here`), then section 4 (it makes `lan`), then this cell.
+    """
+    missing: dict[str, list[str]] = {}
+    for name, where in made_by.items():
+        if name not in namespace:
+            missing.setdefault(where, []).append(f"`{name}`")
+    if missing:
+        steps = [f"{where} (it makes {', '.join(names)})" for where, names in missing.items()]
+        raise RunFirst(f"Run {', then '.join(steps)}, then this cell.")
 
 
 def solutions_enabled() -> bool:

@@ -1,8 +1,10 @@
 """``labcheck check ID``: grade an exercise on the live daemon or a saved snapshot.
 
 A student's text report says what is wrong and the evidence; ``--instructor``
-adds the command that fixes each failing check (the grader formats always
-carry it).
+adds the command that fixes each failing check. The grader formats have their
+own readers (:data:`labcheck.render.formats.READERS`): Gradescope's and GitHub
+Classroom's reports are a student's, JUnit's an instructor's, JSON keeps
+``message`` and ``advice`` apart; ``--instructor`` adds the advice to all.
 
 Exit codes: 0 every check passes, 1 some check fails, 2 unknown exercise
 (the closest ids are named), 3 environment (daemon, permissions).
@@ -37,8 +39,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--show-hidden", action="store_true",
                         help="show hidden checks' names and messages (for instructors)")
     parser.add_argument("--instructor", action="store_true",
-                        help="the text report also gives the command that fixes each failing "
-                             "check (a student's says what is wrong and the evidence)")
+                        help="the report also gives the command that fixes each failing "
+                             "check (a student's, the default for text, gradescope and "
+                             "classroom, says what is wrong and the evidence)")
     add_binding_options(parser)
     add_exercises_option(parser)
     parser.set_defaults(func=run)
@@ -102,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = (report.to_text(show_hidden=args.show_hidden, audience=audience) + "\n"
                 if args.format == "text" else
-                render(report, args.format, show_hidden=args.show_hidden))
+                render(report, args.format, show_hidden=args.show_hidden,
+                       audience=INSTRUCTOR if args.instructor else None))
         if args.output:
             write_output(args.output, text)
             print(f"{report.exercise_id}: {format_points(report.score)}/"

@@ -1,10 +1,21 @@
 """A Report in the formats graders read: JSON, JUnit XML, Gradescope/otter
 ``results.json``, and GitHub Classroom's v1 result JSON.
 
-These are graders' formats: a failing check's message carries its advice
-(the command that fixes it), as an instructor's report does
-(:mod:`labcheck.audience`); ``labcheck check``'s text is a student's unless
-``--instructor``.
+Who reads each format decides whether a failing check's advice (the command
+that fixes it) is in it (:mod:`labcheck.audience`, :data:`READERS`):
+
+- ``gradescope`` and ``classroom`` are grade reports a **student** reads
+  (Gradescope's results page, GitHub Classroom's Actions log): each failing
+  check gives what is wrong and the evidence, never the fix, which is the
+  exercise's last hint and costs points there;
+- ``json`` is labcheck's own data for an **instructor**'s tools: ``message``
+  and ``advice`` stay two fields (a tool that shows a student something
+  shows ``message``);
+- ``junit`` and ``text`` go to an **instructor** or a course's CI: the
+  message with its advice.
+
+``render(..., audience=...)`` overrides the reader (``labcheck check
+--instructor --format gradescope`` for an instructor's own look).
 
 Hidden checks: Gradescope gets them with ``"visibility": "hidden"`` (it
 keeps them from students itself); the other formats show them as
@@ -20,6 +31,13 @@ keeps them from students itself); the other formats show them as
 (1, 'fail', 3.0, ['net exists', 'hidden check 1'])
 >>> json.loads(render(r, "gradescope"))["tests"][1]["visibility"]
 'hidden'
+>>> fix = Report("demo", "Demo", results=(
+...     CheckResult("a", "net exists", "fail", 0, 1, "network 'n' does not exist.",
+...                 advice="Try: docker network create n"),))
+>>> json.loads(render(fix, "gradescope"))["tests"][0]["output"]
+"network 'n' does not exist."
+>>> json.loads(render(fix, "gradescope", audience=INSTRUCTOR))["tests"][0]["output"]
+"network 'n' does not exist. Try: docker network create n"
 >>> "<testsuite" in render(r, "junit")
 True
 """
@@ -30,21 +48,23 @@ import json
 from typing import TYPE_CHECKING, Any, Callable
 from xml.etree import ElementTree as ET
 
-from ..audience import INSTRUCTOR
+from ..audience import INSTRUCTOR, STUDENT, check_audience
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..report import CheckResult, Report
 
-__all__ = ["FORMATS", "render", "to_json_text", "to_junit", "to_gradescope", "to_classroom"]
+__all__ = ["FORMATS", "READERS", "render", "to_json_text", "to_junit", "to_gradescope",
+           "to_classroom"]
 
 
-def _output(item: "CheckResult") -> str:
-    """The result's message with its advice (the grader formats are instructors'), and its
+def _output(item: "CheckResult", audience: str) -> str:
+    """What ``audience`` reads of the result (the advice for an instructor only), and its
     hint on a line of its own."""
-    return item.full_message + (f"\nhint: {item.hint}" if item.hint else "")
+    return item.text(audience) + (f"\nhint: {item.hint}" if item.hint else "")
 
 
-def _shown(report: "Report", show_hidden: bool) -> list[tuple["CheckResult", str, str]]:
+def _shown(report: "Report", show_hidden: bool,
+           audience: str) -> list[tuple["CheckResult", str, str]]:
     """(result, name, message) with hidden checks anonymised unless shown."""
     out, n = [], 0
     for item in report.results:
@@ -52,18 +72,20 @@ def _shown(report: "Report", show_hidden: bool) -> list[tuple["CheckResult", str
             n += 1
             out.append((item, f"hidden check {n}", ""))
         else:
-            out.append((item, item.title, _output(item)))
+            out.append((item, item.title, _output(item, audience)))
     return out
 
 
-def to_json_text(report: "Report", show_hidden: bool = False) -> str:
-    """labcheck's own JSON (``Report.to_json``)."""
+def to_json_text(report: "Report", show_hidden: bool = False,
+                 audience: str = INSTRUCTOR) -> str:
+    """labcheck's own JSON (``Report.to_json``): ``message`` and ``advice`` apart, for any
+    reader (``audience`` changes nothing here)."""
     return json.dumps(report.to_json(show_hidden=show_hidden), indent=2) + "\n"
 
 
-def to_junit(report: "Report", show_hidden: bool = False) -> str:
+def to_junit(report: "Report", show_hidden: bool = False, audience: str = INSTRUCTOR) -> str:
     """JUnit XML: one testsuite, one testcase per check."""
-    rows = _shown(report, show_hidden)
+    rows = _shown(report, show_hidden, audience)
     suite = ET.Element("testsuite", {
         "name": report.exercise_id, "tests": str(len(rows)),
         "failures": str(sum(1 for r, _, _ in rows if r.status == "fail")),
@@ -86,14 +108,15 @@ def to_junit(report: "Report", show_hidden: bool = False) -> str:
     return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'
 
 
-def to_gradescope(report: "Report", show_hidden: bool = False) -> str:
-    """Gradescope's (and otter's) ``results.json``."""
+def to_gradescope(report: "Report", show_hidden: bool = False, audience: str = STUDENT) -> str:
+    """Gradescope's (and otter's) ``results.json``: a student's grade report."""
     tests = []
     for item in report.results:
         tests.append({
             "name": item.title, "number": item.check_id,
             "score": item.points, "max_score": item.max_points,
-            "status": "passed" if item.passed else "failed", "output": _output(item),
+            "status": "passed" if item.passed else "failed",
+            "output": _output(item, audience),
             "visibility": "visible" if show_hidden or not item.hidden else "hidden"})
     output = f"{report.title}: {report.score:g}/{report.max_score:g} points"
     if report.penalty:
@@ -102,10 +125,11 @@ def to_gradescope(report: "Report", show_hidden: bool = False) -> str:
                        "output": output, "tests": tests}, indent=2) + "\n"
 
 
-def to_classroom(report: "Report", show_hidden: bool = False) -> str:
-    """GitHub Classroom's v1 result JSON (what autograding-grading-reporter reads)."""
+def to_classroom(report: "Report", show_hidden: bool = False, audience: str = STUDENT) -> str:
+    """GitHub Classroom's v1 result JSON (what autograding-grading-reporter reads, and
+    prints in the student's Actions log): a student's grade report."""
     tests: list[dict[str, Any]] = []
-    for item, name, text in _shown(report, show_hidden):
+    for item, name, text in _shown(report, show_hidden, audience):
         tests.append({"name": name, "status": item.status, "message": text or None,
                       "test_code": f"labcheck check {report.exercise_id}",
                       "filename": "", "line_no": 0, "execution_time": "0s",
@@ -121,11 +145,11 @@ def to_classroom(report: "Report", show_hidden: bool = False) -> str:
                        "tests": tests}, indent=2) + "\n"
 
 
-def _text(report: "Report", show_hidden: bool = False) -> str:
-    return report.to_text(color=False, show_hidden=show_hidden, audience=INSTRUCTOR) + "\n"
+def _text(report: "Report", show_hidden: bool = False, audience: str = INSTRUCTOR) -> str:
+    return report.to_text(color=False, show_hidden=show_hidden, audience=audience) + "\n"
 
 
-#: Format name -> renderer(report, show_hidden) -> text.
+#: Format name -> renderer(report, show_hidden, audience) -> text.
 FORMATS: dict[str, Callable[..., str]] = {
     "text": _text,
     "json": to_json_text,
@@ -135,11 +159,24 @@ FORMATS: dict[str, Callable[..., str]] = {
 }
 
 
-def render(report: "Report", fmt: str, show_hidden: bool = False) -> str:
-    """``report`` in format ``fmt`` (one of :data:`FORMATS`)."""
+#: Format name -> who reads it by default (the module's docstring says why).
+READERS: dict[str, str] = {
+    "text": INSTRUCTOR,
+    "json": INSTRUCTOR,
+    "junit": INSTRUCTOR,
+    "gradescope": STUDENT,
+    "classroom": STUDENT,
+}
+
+
+def render(report: "Report", fmt: str, show_hidden: bool = False,
+           audience: str | None = None) -> str:
+    """``report`` in format ``fmt`` (one of :data:`FORMATS`), for ``audience`` (default:
+    the format's reader, :data:`READERS`)."""
     try:
         renderer = FORMATS[fmt]
     except KeyError:
         from ..errors import UsageError
         raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
-    return renderer(report, show_hidden=show_hidden)
+    reader = READERS[fmt] if audience is None else check_audience(audience)
+    return renderer(report, show_hidden=show_hidden, audience=reader)

@@ -2,9 +2,10 @@
 
 A Report carries both (``message`` and ``advice``); the renderer chooses by
 audience. A student (the Check panel, ``labcheck.check()`` in a notebook,
-``labcheck check``) reads no command; an instructor (``labcheck check
---instructor``, the grader formats, the batch grade sheet) reads the
-``Try: ...`` advice after the message.
+``labcheck check``, the Gradescope and GitHub Classroom grade reports) reads
+no command; an instructor (``labcheck check --instructor``, JUnit, JSON's
+``advice``, the batch grade sheet) reads the ``Try: ...`` advice after the
+message.
 """
 
 from __future__ import annotations
@@ -57,8 +58,15 @@ def test_the_advice_is_for_instructors_in_every_renderer():
     assert fix not in report.to_text() and fix not in str(report)
     assert fix not in report.to_html()
     assert fix in report.to_text(audience=INSTRUCTOR) and fix in report.to_html(audience=INSTRUCTOR)
-    for fmt in ("junit", "gradescope", "classroom", "text"):  # graders' formats
+    for fmt in ("junit", "text"):  # an instructor's or a course CI's
         assert fix in render(report, fmt), fmt
+    for fmt in ("gradescope", "classroom"):  # grade reports a student reads
+        student = render(report, fmt)
+        assert "network 'appnet' does not exist." in student and "Try:" not in student, fmt
+        assert fix in render(report, fmt, audience=INSTRUCTOR), fmt
+    assert fix not in render(report, "junit", audience=STUDENT)
+    with pytest.raises(ValueError, match="audience"):
+        render(report, "gradescope", audience="teacher")
     data = report.to_json()
     first = data["results"][0]
     assert first["message"] == "network 'appnet' does not exist." and first["advice"] == fix
@@ -111,6 +119,13 @@ def test_the_cli_speaks_to_a_student_unless_told(tmp_path, capsys):
     assert "Try:" not in out.read_text()
     assert main(["check", EX, "--snapshot", str(empty), "--format", "json", "-o", str(out)]) == 1
     assert json.loads(out.read_text())["results"][0]["advice"].startswith("Try:")
+    for fmt, field in (("gradescope", "output"), ("classroom", "message")):
+        assert main(["check", EX, "--snapshot", str(empty), "--format", fmt, "-o", str(out)]) == 1
+        shown = [t[field] or "" for t in json.loads(out.read_text())["tests"]]
+        assert any("does not exist" in m for m in shown) and not any("Try:" in m for m in shown)
+        assert main(["check", EX, "--snapshot", str(empty), "--format", fmt, "-o", str(out),
+                     "--instructor"]) == 1
+        assert "Try: docker network create appnet" in out.read_text()
 
 
 def test_the_check_panel_shows_a_students_report():
