@@ -9,13 +9,20 @@ from labcheck.checks import kind
 from labcheck.hostside import (
     added_rules,
     parse_ip_link,
-    wiring,
     parse_iptables_save,
     parse_tcpdump,
+    wiring,
 )
 from labcheck.probes import HostLinks, LinkIndexes, ProbeResult
 from labcheck.render.hostside import host_diagram, host_side_probes, host_wiring
-from labcheck.snapshot import BRIDGE_NAME_OPTION, Container, Endpoint, Network, Snapshot, bridge_name
+from labcheck.snapshot import (
+    BRIDGE_NAME_OPTION,
+    Container,
+    Endpoint,
+    Network,
+    Snapshot,
+    bridge_name,
+)
 
 # Recorded on Engine 20.10 (ip -o link on the host, abridged) and inside container 'left'.
 HOST = "\n".join([
@@ -167,7 +174,8 @@ def test_wiring_matches_each_veth_to_its_container_network_and_bridge():
     assert w.port_of("right", "bridge").name == "veth48276c5"
     assert w.port_of("right", "bridge").bridge == "docker0"
     assert [(p.name, p.peer) for p in w.loose] == [("vethfree", "loner's eth0")]
-    assert [(p.name, p.peer) for p in w.bridge("lc07-br").ports] == [("lc07-red", "namespace red-1")]
+    hand = w.bridge("lc07-br")
+    assert [(p.name, p.peer) for p in hand.ports] == [("lc07-red", "namespace red-1")]
     assert w.bridge("lc07-br").network == "" and w.available and w.unseen == ()
 
 
