@@ -58,7 +58,7 @@ __all__ = [
     "load_exercise", "list_exercises", "Exercise", "check", "assert_exercise", "score",
     "hint", "grade", "Report", "CheckResult",
     # diagrams and reachability (imported lazily: graphviz only when drawn)
-    "diagram", "explain", "measure_matrix",
+    "diagram", "explain", "measure_matrix", "host_diagram", "host_wiring",
     # notebooks: the first cell of every lesson, the probe runner and the lessons' helpers
     "ready", "run_probes", "parse_resolv_conf", "Lab", "show", "http_command",
     # teaching: predict-then-run questions, reference solutions run by the course CI only
@@ -79,7 +79,8 @@ _LAZY = {
     "load_exercise": "exercises", "list_exercises": "exercises", "Exercise": "exercises",
     "check": "live.grading", "assert_exercise": "live.grading", "score": "live.grading",
     "hint": "grading", "grade": "grading", "Report": "report", "CheckResult": "report",
-    "diagram": "drawing", "explain": "reachability", "measure_matrix": "live.reachability",
+    "diagram": "drawing", "host_diagram": "drawing", "host_wiring": "render.hostside",
+    "explain": "reachability", "measure_matrix": "live.reachability",
     "ready": "live.notebook",
     "run_probes": "live.probes", "parse_resolv_conf": "probes",
     "Lab": "live.lab", "show": "lab", "http_command": "lab",

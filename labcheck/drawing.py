@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from .exercises import Exercise
     from .expected import Expected
+    from .hostside import HostWiring
     from .reachability import ReachMatrix
     from .render.diagram import TopologyDiagram
     from .report import Report
     from .snapshot import Snapshot
 
-__all__ = ["diagram"]
+__all__ = ["diagram", "host_diagram"]
 
 
 def diagram(snapshot: "Snapshot", *, report: "Report | None" = None,
@@ -57,3 +58,17 @@ def diagram(snapshot: "Snapshot", *, report: "Report | None" = None,
     bound = resolve_exercise(exercise, snapshot=snapshot).resolved(snapshot)
     return draw(snapshot, report=grade(bound, snapshot), focus=bound.expected(), all=all,
                 matrix=matrix, title="" if title is None else title)
+
+
+def host_diagram(snapshot: "Snapshot | HostWiring", *, bridges: "tuple[str, ...] | list[str]" = (),
+                 title: str | None = None) -> "TopologyDiagram":
+    """Draw the Docker host's side of ``snapshot``: its bridges, veth pairs and whose each
+    pair is (:mod:`labcheck.render.hostside`); pure, like :func:`diagram`.
+
+    The snapshot must hold the results of
+    :func:`~labcheck.render.hostside.host_side_probes` (``Lab.host_snapshot()``
+    takes one); ``bridges`` adds Linux bridges that no Docker network owns.
+    """
+    from .render.hostside import host_diagram as draw  # graphviz only when drawn
+
+    return draw(snapshot, bridges=bridges, title=title)

@@ -7,6 +7,10 @@ Pure parsers of the output of ``ip -o link``, ``iptables-save`` and
 ``/sys/class/net`` (:class:`~labcheck.probes.LinkIndexes`). Nothing here
 runs a command: a recorded output reads the same everywhere.
 
+:func:`wiring` joins the two sides into the host's wiring: each bridge with
+its ports, each port's veth peer and the container (and network) it belongs
+to; :mod:`labcheck.render.hostside` draws it.
+
 >>> link = parse_ip_link("7: veth48276c5@if6: <UP> mtu 1500 master br-8b8f557841b0 state UP")[0]
 >>> link.index, link.name, link.master
 (7, 'veth48276c5', 'br-8b8f557841b0')
@@ -29,6 +33,10 @@ __all__ = [
     "added_rules",
     "Packet",
     "parse_tcpdump",
+    "VethPort",
+    "HostBridge",
+    "HostWiring",
+    "wiring",
 ]
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class Link:
     name: str
     peer: str = ""
     master: str = ""
+    #: The named network namespace its peer lives in (``link-netns NAME``), '' if not shown.
+    netns: str = ""
 
     @property
     def is_veth_end(self) -> bool:
@@ -66,7 +76,9 @@ def parse_ip_link(text: str) -> tuple[Link, ...]:
         if not found:
             continue
         master = re.search(r"\bmaster (\S+)", found[4])
-        links.append(Link(int(found[1]), found[2], found[3] or "", master[1] if master else ""))
+        netns = re.search(r"\blink-netns (\S+)", found[4])
+        links.append(Link(int(found[1]), found[2], found[3] or "", master[1] if master else "",
+                          netns[1] if netns else ""))
     return tuple(links)
 
 
@@ -218,3 +230,118 @@ def parse_tcpdump(text: str) -> tuple[Packet, ...]:
         packets.append(Packet(found["iface"] or "", found["dir"] or "", src, sport, dst, dport,
                               found["what"].strip()))
     return tuple(packets)
+
+
+# -- the host's wiring: bridges, their ports, and whose veth each port is --------------------
+
+@dataclass(frozen=True)
+class VethPort:
+    """The host's end of a veth pair, and what is at its other end where that is known.
+
+    ``bridge`` is the bridge it is a port of ('' if none); ``container``,
+    ``inside`` and ``network`` name the container interface it pairs with
+    (``left``, ``eth0``, ``wire``), or are '' when no container read says so:
+    then ``netns`` may name the namespace its peer lives in (a hand-made one).
+    """
+
+    name: str
+    index: int
+    bridge: str = ""
+    container: str = ""
+    inside: str = ""
+    inside_index: int = 0
+    network: str = ""
+    netns: str = ""
+
+    @property
+    def peer(self) -> str:
+        """Where the other end is, in words: ``left's eth0``, ``namespace red``, ``?``."""
+        if self.container:
+            return f"{self.container}'s {self.inside or '?'}"
+        if self.netns:
+            return f"namespace {self.netns}"
+        return "?"
+
+
+@dataclass(frozen=True)
+class HostBridge:
+    """A Linux bridge on the Docker host: its Docker network ('' if not Docker's), its ports."""
+
+    name: str
+    network: str = ""
+    ports: tuple[VethPort, ...] = ()
+    exists: bool = True
+
+
+@dataclass(frozen=True)
+class HostWiring:
+    """The host's side of a set of networks and containers (see :func:`wiring`).
+
+    ``loose``: container veths whose host end is a port of no bridge shown;
+    ``unseen``: why a container or the host could not be read (one line each);
+    ``available`` is False when the host's own links were not read at all.
+    """
+
+    bridges: tuple[HostBridge, ...] = ()
+    loose: tuple[VethPort, ...] = ()
+    unseen: tuple[str, ...] = ()
+    available: bool = True
+
+    def bridge(self, name: str) -> HostBridge | None:
+        """The bridge called ``name``, or None."""
+        return next((b for b in self.bridges if b.name == name), None)
+
+    def port_of(self, container: str, network: str = "") -> VethPort | None:
+        """The host end of ``container``'s veth (on ``network``, if given), or None."""
+        for port in [p for b in self.bridges for p in b.ports] + list(self.loose):
+            if port.container == container and (not network or port.network == network):
+                return port
+        return None
+
+
+def wiring(links: Iterable[Link], inside: Mapping[str, Iterable[ContainerLink]],
+           bridges: Mapping[str, str], *, networks: Mapping[str, Mapping[str, str]] | None = None,
+           unseen: Iterable[str] = ()) -> HostWiring:
+    """The host's wiring, from what was read on both sides.
+
+    ``links``: the host's ``ip -o link`` (:func:`parse_ip_link`); ``inside``:
+    each container's interfaces (:func:`parse_link_indexes`); ``bridges``:
+    the Linux bridges to show, each with its Docker network ('' for one
+    Docker did not make); ``networks``: per container, its interfaces' MAC
+    addresses -> the network each is on (a container on one network needs
+    none). Pure: the same readings give the same wiring, in the order given.
+
+    >>> host = parse_ip_link("3: br-1: <UP> mtu 1500\\n5: veth9@if4: <UP> mtu 1500 master br-1\\n")
+    >>> box = parse_link_indexes("eth0 4 5 02:42:0a:00:00:02\\nlo 1 1 00:00:00:00:00:00\\n")
+    >>> w = wiring(host, {"left": box}, {"br-1": "wire"})
+    >>> w.port_of("left").name, w.port_of("left").bridge, w.port_of("left").peer
+    ('veth9', 'br-1', "left's eth0")
+    """
+    links = tuple(links)
+    networks = networks or {}
+    by_index = {link.index: link for link in links}
+    names = {link.name for link in links}
+    owner: dict[int, tuple[str, ContainerLink, str]] = {}
+    for container, its_links in inside.items():
+        own = [link for link in its_links if link.name != "lo"]
+        macs = networks.get(container) or {}
+        for link in own:
+            network = macs.get(link.mac, "")
+            if not network and len(own) == 1 and len(macs) == 1:
+                network = next(iter(macs.values()))
+            if link.iflink in by_index:
+                owner[link.iflink] = (container, link, network)
+
+    def port(link: Link) -> VethPort:
+        container, inner, network = owner.get(link.index, ("", None, ""))
+        return VethPort(link.name, link.index, link.master, container,
+                        inner.name if inner else "", inner.index if inner else 0, network,
+                        link.netns)
+
+    shown = []
+    for name, network in bridges.items():
+        ports = tuple(port(link) for link in links if link.master == name)
+        shown.append(HostBridge(name, network, ports, exists=name in names))
+    on_shown = {p.index for b in shown for p in b.ports}
+    loose = tuple(port(by_index[i]) for i in owner if i not in on_shown)
+    return HostWiring(tuple(shown), loose, tuple(unseen))

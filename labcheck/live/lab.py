@@ -277,6 +277,13 @@ class Lab:
                      if n.name in used or n.labels.get(LESSON_LABEL) == self.lesson)
         return replace(snap, networks=nets, containers=boxes)
 
+    def host_snapshot(self, also: Iterable[str] = ()) -> "Snapshot":
+        """:meth:`snapshot` with the evidence of the Docker host's side: its ``ip -o link``
+        and each container's interfaces (for :func:`labcheck.host_diagram`)."""
+        from ..render.hostside import host_side_probes
+
+        return self.snapshot(also, probes=host_side_probes(self.snapshot(also)))
+
     def draw(self, also: Iterable[str] = (), **options: Any) -> Any:
         """A diagram of :meth:`snapshot` (see :func:`labcheck.diagram` for ``options``)."""
         from ..drawing import diagram

@@ -117,3 +117,24 @@ def test_the_embedded_dns_nat_and_a_capture_of_a_lookup_and_a_ping(host, docker_
         ("left", "right", "ping: echo request"),
         ("right", "left", "ping: echo reply")]
     assert packets[0].destination_port == int(ports[0])       # the DNAT rule's port
+
+
+def test_the_host_side_wiring_of_a_container_on_two_networks(host, docker_client, lab, name):
+    """Lab.host_snapshot() collects the evidence; labcheck.host_wiring joins it: each of the
+    container's two veths is a port of its network's bridge, and the diagram draws both."""
+    from labcheck.render.hostside import host_diagram, host_wiring
+
+    net = lab.network(name("wire"))
+    lab.run(name("two"), network=net, networks=["bridge"])
+    lab.run(name("one"), network=net)
+    snap = lab.host_snapshot()
+    wired = host_wiring(snap)
+    bridge = bridge_name(Network.from_api(docker_client.api.inspect_network(net)))
+    assert wired.available and wired.unseen == () and wired.loose == ()
+    assert wired.port_of(name("two"), net).bridge == bridge
+    assert wired.port_of(name("two"), "bridge").bridge == "docker0"
+    assert wired.port_of(name("one"), net).bridge == bridge
+    assert sorted(p.container for p in wired.bridge(bridge).ports) == sorted(
+        [name("one"), name("two")])
+    source = host_diagram(snap).source
+    assert bridge in source and source.count('label="veth pair"') == 3

@@ -11,9 +11,18 @@ from labcheck.hostside import (
     parse_ip_link,
     parse_iptables_save,
     parse_tcpdump,
+    wiring,
 )
 from labcheck.probes import HostLinks, LinkIndexes, ProbeResult
-from labcheck.snapshot import BRIDGE_NAME_OPTION, Container, Endpoint, Network, Snapshot, bridge_name
+from labcheck.render.hostside import host_diagram, host_side_probes, host_wiring
+from labcheck.snapshot import (
+    BRIDGE_NAME_OPTION,
+    Container,
+    Endpoint,
+    Network,
+    Snapshot,
+    bridge_name,
+)
 
 # Recorded on Engine 20.10 (ip -o link on the host, abridged) and inside container 'left'.
 HOST = "\n".join([
@@ -121,3 +130,81 @@ def test_tcpdump_lines_become_who_asked_whom_what():
         ("right", "left", "ping: echo reply"),
         ("left (lo)", "DNS:53", "DNS question: A of right?"),
     ]
+
+
+# -- the host's wiring (labcheck.hostside.wiring) and its diagram (labcheck.render.hostside) --
+
+HAND = ("11: lc07-br: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n"
+        "12: lc07-red@if2: <BROADCAST,UP> mtu 1500 master lc07-br state UP link-netns red-1\n")
+
+
+def _two_networks() -> Snapshot:
+    """left on wire; right on wire and the default bridge (two veths); loner's veth unplugged."""
+    wire = Network("wire", "8b8f557841b0" + "f" * 52, "bridge")
+    default = Network("bridge", "d" * 64, "bridge", options={BRIDGE_NAME_OPTION: "docker0"})
+    boxes = (
+        Container("left", "c1", state="running", endpoints=(Endpoint("wire", mac=MAC),)),
+        Container("right", "c2", state="running",
+                  endpoints=(Endpoint("wire", mac="02:42:0a:00:00:03"),
+                             Endpoint("bridge", mac="02:42:0a:00:00:04"))),
+        Container("loner", "c3", state="running",
+                  endpoints=(Endpoint("bridge", mac="02:42:0a:00:00:05"),)),
+        Container("off", "c4", state="exited", endpoints=(Endpoint("wire"),)),
+    )
+    inside = {"left": f"eth0 4 5 {MAC}\n",
+              "right": "eth0 6 7 02:42:0a:00:00:04\neth1 10 11 02:42:0a:00:00:03\n",
+              "loner": "eth0 8 9 02:42:0a:00:00:05\n"}
+    host = HOST + ("11: veth77@if10: <UP> mtu 1500 master br-8b8f557841b0 state UP\n") + HAND
+    probes = [ProbeResult(HostLinks(), True, True, output=host)]
+    probes += [ProbeResult(LinkIndexes(name), True, True, output=text)
+               for name, text in inside.items()]
+    return Snapshot(networks=(wire, default), containers=boxes, probes=tuple(probes))
+
+
+def test_host_side_probes_ask_the_host_and_each_plugged_container():
+    assert host_side_probes(_two_networks()) == (
+        HostLinks(), LinkIndexes("left"), LinkIndexes("loner"), LinkIndexes("right"))
+
+
+def test_wiring_matches_each_veth_to_its_container_network_and_bridge():
+    w = host_wiring(_two_networks(), bridges=["lc07-br"])
+    assert [b.name for b in w.bridges] == ["br-8b8f557841b0", "docker0", "lc07-br"]
+    assert [(p.name, p.peer, p.network) for p in w.bridge("br-8b8f557841b0").ports] == [
+        ("vethab808a6", "left's eth0", "wire"), ("veth77", "right's eth1", "wire")]
+    assert w.port_of("right", "bridge").name == "veth48276c5"
+    assert w.port_of("right", "bridge").bridge == "docker0"
+    assert [(p.name, p.peer) for p in w.loose] == [("vethfree", "loner's eth0")]
+    hand = w.bridge("lc07-br")
+    assert [(p.name, p.peer) for p in hand.ports] == [("lc07-red", "namespace red-1")]
+    assert w.bridge("lc07-br").network == "" and w.available and w.unseen == ()
+
+
+def test_wiring_says_what_it_could_not_read():
+    snap = _two_networks()
+    no_host = Snapshot(networks=snap.networks, containers=snap.containers,
+                       probes=(ProbeResult(HostLinks(), False, False,
+                                           detail="no root on the Docker host: rootless"),))
+    w = host_wiring(no_host)
+    assert not w.available and "rootless" in w.unseen[0]
+    assert "rootless" in host_diagram(no_host).source
+    partly = Snapshot(networks=snap.networks, containers=snap.containers,
+                      probes=snap.probes[:2])                 # the host and left only
+    assert [u.split(":")[0] for u in host_wiring(partly).unseen] == [
+        "container loner", "container right"]
+
+
+def test_host_diagram_draws_bridges_ports_and_veth_pairs_stably():
+    source = host_diagram(_two_networks(), bridges=["lc07-br"]).source
+    assert source == host_diagram(_two_networks(), bridges=["lc07-br"]).source
+    for text in ("br-8b8f557841b0", "of network wire", "docker0", "lc07-br", "not Docker&#x27;s",
+                 "vethab808a6", "veth48276c5", "container <B>right</B>", "namespace <B>red-1</B>",
+                 "eth1", "veth pair", "port of"):
+        assert text in source, text
+    assert source.count("label=\"veth pair\"") == 5   # left, right (2), loner, the hand-made one
+    assert "off" not in source                     # a stopped container has no veth
+
+
+def test_host_diagram_of_a_wiring_with_a_bridge_not_on_the_host():
+    missing = wiring(parse_ip_link(HOST), {}, {"wire0": "wirenet"})
+    source = host_diagram(missing).source
+    assert "wire0" in source and "(not on the host)" in source and "(no ports)" in source
