@@ -82,12 +82,14 @@ PREDICTIONS_ENV = "LABCHECK_PREDICTIONS_FILE"
 PREDICTIONS_FILE = ".labcheck-predictions.json"
 
 
-def needs(namespace: Mapping[str, Any], **made_by: str) -> None:
+def needs(namespace: Mapping[str, Any], *names: str, run: str = "the cell above",
+          **made_by: str) -> None:
     """Stop a cell run before the cells that make what it reads, saying which to run.
 
     A lesson's cell that reads a variable an earlier cell made starts with
     ``labcheck.needs(globals(), here="section 0's first code cell")``: each
-    keyword is a name the cell reads and where it is made. When one is
+    keyword is a name the cell reads and where it is made; names that one
+    place makes can come first, with ``run=`` saying where. When one is
     missing (the student opened the lesson in the middle, or restarted the
     kernel), the cell stops with :class:`~labcheck.errors.RunFirst`, which
     Jupyter shows as one line instead of a ``NameError``'s traceback.
@@ -102,13 +104,17 @@ def needs(namespace: Mapping[str, Any], **made_by: str) -> None:
     ... except NameError as exc:      # RunFirst is one
     ...     print(exc)
     Run section 0 (it makes `here`), then section 4 (it makes `lan`), then this cell.
+    >>> needs({"rules": []}, "rules", "spec", run="the two cells above")
+    Traceback (most recent call last):
+    ...
+    labcheck.errors.RunFirst: Run the two cells above (it makes `spec`), then this cell.
     """
     missing: dict[str, list[str]] = {}
-    for name, where in made_by.items():
+    for name, where in [*((name, run) for name in names), *made_by.items()]:
         if name not in namespace:
             missing.setdefault(where, []).append(f"`{name}`")
     if missing:
-        steps = [f"{where} (it makes {', '.join(names)})" for where, names in missing.items()]
+        steps = [f"{where} (it makes {', '.join(made)})" for where, made in missing.items()]
         raise RunFirst(f"Run {', then '.join(steps)}, then this cell.")
 
 
