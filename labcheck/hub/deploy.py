@@ -87,6 +87,9 @@ c.LabSpawner.handin = {handin!r}
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
+# The student's session stops the server, then the engine (containers get 2 s): give it time
+# before SIGTERM and SIGKILL; a kill still ends the engine (its PID namespace goes).
+c.LabSpawner.interrupt_timeout = 20
 c.JupyterHub.services = [{{"name": "labcheck-admin", "api_token": {token!r}}}]
 c.JupyterHub.load_roles = [{{"name": "labcheck-admin", "services": ["labcheck-admin"],
                              "scopes": ["admin:users", "admin:servers", "list:users",

@@ -120,6 +120,10 @@ def inside(args: Sequence[str]) -> int:
     (_server_host, port), (_api_host, api_port) = _ports()
     relay.start_in_thread([(f"unix:{run / 'server.sock'}", f"tcp:127.0.0.1:{port}"),
                            (f"tcp:127.0.0.1:{api_port}", f"unix:{run / 'hub.sock'}")])
+    # A session ended by SIGKILL leaves dockerd's pid file and exec-root behind; its
+    # PID namespace, and every process of it, is gone, so they are stale: as after a reboot.
+    (run / "docker.pid").unlink(missing_ok=True)
+    subprocess.run(["rm", "-rf", str(run / "exec")], check=False)
     data = home / ".local" / "share" / "labcheck" / "engine"
     data.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
