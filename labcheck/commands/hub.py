@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"no hub runs from {hub.folder}")
             return EXIT_OK
         print(f"hub at {hub.state().get('url')} (pid {hub.pid()})")
-        for user in hub.api("users") or []:  # type: ignore[union-attr]
+        users = hub.api("users")
+        for user in users if isinstance(users, list) else []:
             servers = user.get("servers") or {}
             print(f"  {user['name']}: {'running' if servers else 'stopped'}")
     elif args.action == "grade":

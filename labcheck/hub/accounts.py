@@ -8,14 +8,13 @@ so a machine's own users are never touched. Needs root.
 
 >>> system_name("alice")
 'labcheck-student-alice'
->>> check_name("Alice")
-Traceback (most recent call last):
-...
-labcheck.errors.UsageError: not a student name: 'Alice' (lower-case letters, digits and '-', at most 16, a letter first)
+>>> check_name("ann-2")
+'ann-2'
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
@@ -110,10 +109,8 @@ def remove(students: list[str] | None = None) -> list[str]:
         if wanted is not None and entry.pw_name not in wanted:
             continue
         for pid in processes_of(entry.pw_uid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         subprocess.run(["userdel", "--remove", entry.pw_name], check=False,
                        capture_output=True)
         removed.append(entry.pw_name)

@@ -17,6 +17,7 @@ The hub runs as root (it must become each student); the students' servers never 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -246,16 +247,15 @@ class Hub:
         if proxy_pid and pid_alive(proxy_pid):
             os.kill(proxy_pid, signal.SIGTERM)
             wait_gone(proxy_pid, 10)
-        students = [str(s) for s in self.state().get("students", [])]  # type: ignore[union-attr]
+        listed = self.state().get("students")
+        students = [str(s) for s in listed] if isinstance(listed, list) else []
         for entry in accounts.ours():
             if entry.pw_name.removeprefix(accounts.PREFIX) not in students:
                 continue
             left = accounts.processes_of(entry.pw_uid)
             for left_pid in left:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(left_pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             if left:
                 said.append(f"ended {len(left)} processes left by {entry.pw_name}")
         if remove_accounts:

@@ -19,6 +19,7 @@ Endpoints are written ``tcp:HOST:PORT`` or ``unix:PATH``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from typing import Sequence
@@ -47,10 +48,8 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     except (ConnectionError, OSError):
         pass
     finally:
-        try:
+        with contextlib.suppress(ConnectionError, OSError):
             writer.close()
-        except (ConnectionError, OSError):
-            pass
 
 
 async def _connect(target: Endpoint) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
