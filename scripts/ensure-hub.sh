@@ -31,7 +31,14 @@ if [ ! -x "$home/venv/bin/jupyterhub" ]; then
     "$home/venv/bin/pip" install -q 'jupyterhub>=6,<7' 'jupyterlab>=4.2,<5'
 fi
 # The course itself, not editable: students must not need to read this checkout.
-"$home/venv/bin/pip" install -q --no-warn-script-location "$here"
+# Reinstalled only when the package's files changed (a content hash in the venv).
+stamp=$(cd "$here" && find labcheck pyproject.toml -type f ! -name '*.pyc' -print0 | sort -z \
+        | xargs -0 sha1sum | sha1sum | cut -d' ' -f1)
+if [ "$(cat "$home/venv/.labcheck-stamp" 2>/dev/null)" != "$stamp" ]; then
+    echo "ensure-hub: installing the course into $home/venv" >&2
+    "$home/venv/bin/pip" install -q --no-warn-script-location "$here"
+    echo "$stamp" > "$home/venv/.labcheck-stamp"
+fi
 if [ ! -x "$home/proxy/node_modules/.bin/configurable-http-proxy" ]; then
     echo "ensure-hub: configurable-http-proxy into $home/proxy (npm, once)" >&2
     npm install -s --no-fund --no-audit --prefix "$home/proxy" configurable-http-proxy >/dev/null
