@@ -41,15 +41,13 @@ def parse(text: str) -> Endpoint:
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
+    """Copy until end of file, then pass the end on (a half-close: the other way stays open)."""
+    with contextlib.suppress(ConnectionError, OSError):
         while chunk := await reader.read(65536):
             writer.write(chunk)
             await writer.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        with contextlib.suppress(ConnectionError, OSError):
-            writer.close()
+        if writer.can_write_eof():
+            writer.write_eof()
 
 
 async def _connect(target: Endpoint) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -66,7 +64,12 @@ async def _listen(listen: Endpoint, target: Endpoint) -> asyncio.AbstractServer:
         except OSError:
             writer.close()
             return
-        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        try:
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        finally:
+            for each in (writer, up_writer):
+                with contextlib.suppress(ConnectionError, OSError):
+                    each.close()
 
     kind, where, port = listen
     if kind == "unix":
