@@ -27,6 +27,8 @@ from typing import Sequence
 __all__ = ["parse", "serve", "start_in_thread"]
 
 Endpoint = tuple[str, str, int]
+#: How long one direction may go on after the other ended (socat's default is 0.5 s).
+HALF_CLOSE_S = 2.0
 
 
 def parse(text: str) -> Endpoint:
@@ -64,8 +66,16 @@ async def _listen(listen: Endpoint, target: Endpoint) -> asyncio.AbstractServer:
         except OSError:
             writer.close()
             return
+        # As socat: when one direction ends, the end is passed on and the other
+        # direction gets a moment (HALF_CLOSE_S) to finish; then both close.
+        pipes = {asyncio.ensure_future(_pipe(reader, up_writer)),
+                 asyncio.ensure_future(_pipe(up_reader, writer))}
         try:
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+            _done, pending = await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
+            if pending:
+                _done, pending = await asyncio.wait(pending, timeout=HALF_CLOSE_S)
+            for task in pending:
+                task.cancel()
         finally:
             for each in (writer, up_writer):
                 with contextlib.suppress(ConnectionError, OSError):
