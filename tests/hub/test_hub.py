@@ -410,8 +410,10 @@ def test_three_students_at_once(hub):
     while _pids(_uid(first)) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert _pids(_uid(first)) == [], "a stopped server left processes running"
-    hub.api(f"users/{first}/server", method="POST")
-    records[first]["restart_to_ready_s"] = round(hub.wait(first, True), 1)
+    started = time.monotonic()
+    hub.api(f"users/{first}/server", method="POST")  # answers once ready or after 10 s
+    hub.wait(first, True)
+    records[first]["restart_to_ready_s"] = round(time.monotonic() - started, 1)
     assert (Path(pwd.getpwnam(PREFIX + first).pw_dir) / "workspace" / "hub-test.ipynb").exists()
     names = subprocess.run(["docker", "-H", f"unix://{sockets[first]}", "ps", "-a", "--format",
                             "{{.Names}}"], capture_output=True, text=True, check=True).stdout
