@@ -103,7 +103,7 @@ hub-grade:
 hub-stop:
 	$(HUB_HOME)/venv/bin/labcheck hub --dir '$(HUB_DIR)' stop
 
-# Three students on a real hub at once, in Chromium (tests/hub/test_hub.py); 4 to 6.5 min here.
+# Three students on a real hub at once, in Chromium (tests/hub/test_hub.py); 2 to 6.5 min here.
 test-hub: $(VENV)/.test browser
 	@bash scripts/ensure-hub.sh '$(HUB_HOME)'
 	LABCHECK_TEST_HUB=1 LABCHECK_HUB_HOME='$(HUB_HOME)' $(PY) -m pytest tests/hub -p no:cacheprovider $(PYTEST_ARGS)
