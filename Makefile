@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint daemon image browser unit bench clean-lab help test-vm engine
+.PHONY: lab test lint daemon image browser unit bench clean-lab help test-vm engine hub hub-grade hub-stop test-hub
 
 help:
 	@echo "make lab    start the course in JupyterLab (127.0.0.1:$(PORT))"
@@ -19,6 +19,8 @@ help:
 	@echo "make bench  the benchmarks in bench/"
 	@echo "make engine build the Docker engine VM (no root needed; see README)"
 	@echo "make test-vm the engine VM end to end as an unprivileged user (about 8 min)"
+	@echo "make hub STUDENTS='ann bob'  the course on a JupyterHub, a rootless engine per student (root)"
+	@echo "make test-hub  three students at once on a real hub, in Chromium (root)"
 
 $(VENV)/.lab: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,3 +82,28 @@ engine: $(VENV)/.lab
 
 test-vm:
 	@bash scripts/test-vm.sh
+
+# The course for a class (README: "A class on one machine"; docs/large-classes.md): JupyterHub
+# as root, each student a Unix user of their own whose server runs inside their own rootless
+# engine's namespaces. HUB_HOME holds the hub's venv (Debian's python3, so every student can
+# run it) and the proxy; HUB_DIR the class (passwords, hand-ins, grade sheet).
+HUB_HOME ?= /var/lib/labcheck-hub
+HUB_DIR  ?= $(HUB_HOME)/class
+HUB_PORT ?= 8000
+STUDENTS ?=
+hub:
+	@test -n "$(STUDENTS)" || { echo "make hub STUDENTS='ann bob ...' (the class's names)"; exit 2; }
+	@bash scripts/ensure-hub.sh '$(HUB_HOME)'
+	$(HUB_HOME)/venv/bin/labcheck hub --dir '$(HUB_DIR)' start --students '$(STUDENTS)' \
+		--port $(HUB_PORT) --lessons lessons
+
+hub-grade:
+	$(HUB_HOME)/venv/bin/labcheck hub --dir '$(HUB_DIR)' grade
+
+hub-stop:
+	$(HUB_HOME)/venv/bin/labcheck hub --dir '$(HUB_DIR)' stop
+
+# Three students on a real hub at once, in Chromium (tests/hub/test_hub.py); 2 to 6.5 min here.
+test-hub: $(VENV)/.test browser
+	@bash scripts/ensure-hub.sh '$(HUB_HOME)'
+	LABCHECK_TEST_HUB=1 LABCHECK_HUB_HOME='$(HUB_HOME)' $(PY) -m pytest tests/hub -p no:cacheprovider $(PYTEST_ARGS)

@@ -21,7 +21,7 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 
 #: Modules of labcheck.commands, in the order their commands are listed.
 COMMAND_MODULES = ("doctor", "snapshot", "reset", "list", "check", "hint", "diagram",
-                   "explain", "submit", "grade", "engine", "nodes", "workspace")
+                   "explain", "submit", "grade", "engine", "nodes", "workspace", "hub")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,123 @@
+"""A byte relay between a TCP port of 127.0.0.1 and a unix socket, either way.
+
+A student's namespaces have loopback only. Their single-user server listens
+on 127.0.0.1:PORT *inside*; the hub's proxy connects to 127.0.0.1:PORT
+*outside*. Two relays join the two through a unix socket in the student's
+private run folder: ``tcp:127.0.0.1:PORT -> unix:server.sock`` outside and
+``unix:server.sock -> tcp:127.0.0.1:PORT`` inside (and the same, the other
+way round, for the hub's API). A socket file is the only path between the
+namespaces; nothing else can be reached through it.
+
+Endpoints are written ``tcp:HOST:PORT`` or ``unix:PATH``.
+
+>>> parse("tcp:127.0.0.1:8081")
+('tcp', '127.0.0.1', 8081)
+>>> parse("unix:/tmp/x.sock")
+('unix', '/tmp/x.sock', 0)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+from typing import Sequence
+
+__all__ = ["parse", "serve", "start_in_thread"]
+
+Endpoint = tuple[str, str, int]
+#: How long one direction may go on after the other ended (socat's default is 0.5 s).
+HALF_CLOSE_S = 2.0
+
+
+def parse(text: str) -> Endpoint:
+    """``tcp:HOST:PORT`` or ``unix:PATH`` as ``(kind, where, port)``."""
+    kind, _, rest = text.partition(":")
+    if kind == "unix" and rest:
+        return ("unix", rest, 0)
+    host, _, port = rest.rpartition(":")
+    if kind == "tcp" and host and port.isdigit():
+        return ("tcp", host, int(port))
+    raise ValueError(f"not an endpoint: {text!r} (tcp:HOST:PORT or unix:PATH)")
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Copy until end of file, then pass the end on (a half-close: the other way stays open)."""
+    with contextlib.suppress(ConnectionError, OSError):
+        while chunk := await reader.read(65536):
+            writer.write(chunk)
+            await writer.drain()
+        if writer.can_write_eof():
+            writer.write_eof()
+
+
+async def _connect(target: Endpoint) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    kind, where, port = target
+    if kind == "unix":
+        return await asyncio.open_unix_connection(where)
+    return await asyncio.open_connection(where, port)
+
+
+async def _listen(listen: Endpoint, target: Endpoint) -> asyncio.AbstractServer:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await _connect(target)
+        except OSError:
+            writer.close()
+            return
+        # As socat: when one direction ends, the end is passed on and the other
+        # direction gets a moment (HALF_CLOSE_S) to finish; then both close.
+        pipes = {asyncio.ensure_future(_pipe(reader, up_writer)),
+                 asyncio.ensure_future(_pipe(up_reader, writer))}
+        try:
+            _done, pending = await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
+            if pending:
+                _done, pending = await asyncio.wait(pending, timeout=HALF_CLOSE_S)
+            for task in pending:
+                task.cancel()
+        finally:
+            for each in (writer, up_writer):
+                with contextlib.suppress(ConnectionError, OSError):
+                    each.close()
+
+    kind, where, port = listen
+    if kind == "unix":
+        if os.path.exists(where):
+            os.unlink(where)
+        server = await asyncio.start_unix_server(handle, where)
+        os.chmod(where, 0o600)
+        return server
+    return await asyncio.start_server(handle, where, port, reuse_address=True)
+
+
+async def serve(pairs: Sequence[tuple[str, str]], ready: threading.Event | None = None) -> None:
+    """Relay each ``(listen, target)`` pair until cancelled."""
+    servers = [await _listen(parse(listen), parse(target)) for listen, target in pairs]
+    if ready is not None:
+        ready.set()
+    try:
+        await asyncio.gather(*(server.serve_forever() for server in servers))
+    finally:
+        for server in servers:
+            server.close()
+
+
+def start_in_thread(pairs: Sequence[tuple[str, str]], timeout: float = 10) -> threading.Thread:
+    """Run :func:`serve` in a daemon thread; return once every listener is open."""
+    ready = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(serve(pairs, ready))
+        except BaseException as exc:  # noqa: BLE001 - reported to the caller below
+            failed.append(exc)
+            ready.set()
+
+    thread = threading.Thread(target=run, name="labcheck-relay", daemon=True)
+    thread.start()
+    ready.wait(timeout)
+    if failed:
+        raise OSError(f"relay {pairs!r} could not start: {failed[0]}")
+    return thread
