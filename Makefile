@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint daemon image browser unit bench clean-lab help test-vm engine hub hub-grade hub-stop test-hub
+.PHONY: lab test lint daemon image browser unit bench clean-lab help test-vm engine hub hub-grade hub-stop test-hub ci-setup
 
 help:
 	@echo "make lab    start the course in JupyterLab (127.0.0.1:$(PORT))"
@@ -107,3 +107,9 @@ hub-stop:
 test-hub: $(VENV)/.test browser
 	@bash scripts/ensure-hub.sh '$(HUB_HOME)'
 	LABCHECK_TEST_HUB=1 LABCHECK_HUB_HOME='$(HUB_HOME)' $(PY) -m pytest tests/hub -p no:cacheprovider $(PYTEST_ARGS)
+
+# What every CI stage needs from the package archives, installed one apt at a time before
+# .ci/run starts its stages side by side (two apt-gets at once would fight over the lock).
+ci-setup: lint daemon browser
+	@bash scripts/ensure-qemu.sh
+	@bash scripts/ensure-hub.sh '$(HUB_HOME)'
