@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint daemon image browser unit bench clean-lab help test-vm engine
+.PHONY: lab test lint daemon image browser unit bench clean-lab help test-vm engine test-binder
 
 help:
 	@echo "make lab    start the course in JupyterLab (127.0.0.1:$(PORT))"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench  the benchmarks in bench/"
 	@echo "make engine build the Docker engine VM (no root needed; see README)"
 	@echo "make test-vm the engine VM end to end as an unprivileged user (about 8 min)"
+	@echo "make test-binder the Binder image built with repo2docker and run as Binder runs it"
 
 $(VENV)/.lab: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,3 +81,9 @@ engine: $(VENV)/.lab
 
 test-vm:
 	@bash scripts/test-vm.sh
+
+# The Binder image (binder/Dockerfile) built with repo2docker and run as Binder runs it,
+# in a Docker engine of its own in a network namespace (scripts/test-binder.sh; root).
+# What the build downloads is fetched on the host first and cached in ~/.cache/labcheck/binder.
+test-binder: $(VENV)/.lab
+	@PYTHON=$(PY) bash scripts/test-binder.sh
