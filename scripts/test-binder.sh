@@ -18,8 +18,12 @@
 #      engine VM: scripts/binder-session.py), and exercise 01-publish is graded pass and
 #      fail inside the container (the test make test-vm uses);
 #   6. figures: image size, build time, container start to server / engine / lesson 01's
-#      last cell, memory peak against the 2 GiB limit. Then the engine and everything
-#      made for the run are removed; only the cache stays.
+#      last cell, memory peak against the 2 GiB limit. Then the container, the image and
+#      the build context are removed and the engine stopped: nothing runs.
+# What stays: the cache above, and the engine's data (/var/lib/labcheck-engines/ENGINE:
+# the base image and BuildKit's layer cache, so that a run where binder/ did not change
+# rebuilds only the layers that hold the course). LABCHECK_BINDER_FRESH=1 removes that
+# data first (a build with no layer cache); `labcheck engine stop ENGINE --purge` removes it.
 # Run as root (the netns engine). LABCHECK_BINDER_ENGINE names the engine (binder-test).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -58,7 +62,8 @@ mkdir -p "$cache"
 r2d=$cache/repo2docker-venv
 if [ ! -x "$r2d/bin/repo2docker" ]; then
     /usr/bin/python3 -m venv "$r2d"
-    "$r2d/bin/pip" install -q jupyter-repo2docker
+    "$r2d/bin/pip" install -q jupyter-repo2docker > "$cache/repo2docker-install.log" 2>&1 \
+        || { cat "$cache/repo2docker-install.log"; exit 1; }
 fi
 echo "   repo2docker $("$r2d/bin/repo2docker" --version)"
 "$py" scripts/binder-cache.py "$cache"
@@ -72,7 +77,8 @@ cleanup() {
     set +e
     if [ -n "$engine_started" ]; then
         labcheck_engine run "$engine" -- docker rm -f "$box" >/dev/null 2>&1
-        "$py" -m labcheck engine stop "$engine" --purge >/dev/null 2>&1
+        labcheck_engine run "$engine" -- docker image rm "$image" >/dev/null 2>&1
+        labcheck_engine stop "$engine" >/dev/null 2>&1  # its data stays: the layer cache
     fi
     [ -n "$work" ] && rm -rf "$work"
     rm -f "$record" "$record.figures"
@@ -92,8 +98,9 @@ echo "   $(du -sh --exclude binder/offline "$context" | cut -f1) of course files
 done_step context
 
 step "a Docker engine of its own ($engine, a network namespace), the base image imported"
+[ -n "${LABCHECK_BINDER_FRESH:-}" ] && labcheck_engine stop "$engine" --purge >/dev/null
 engine_started=yes
-labcheck_engine start "$engine"
+labcheck_engine start "$engine" | tail -1
 in_engine() { labcheck_engine run "$engine" -- env DOCKER_CONFIG="$docker_config" "$@"; }
 in_engine docker import --change 'LABEL io.labcheck.binder-base=mmdebstrap' \
     "$cache/base/debian-bookworm.tar" debian:bookworm-slim >/dev/null
@@ -108,7 +115,9 @@ build_seconds=$(( $(date +%s) - t_build ))
 grep -E "engine VM|ready state saved|^image: kernel|built in" "$work/build.log" | sed 's/^/   /' || true
 size=$(in_engine docker image inspect -f '{{.Size}}' "$image")
 figure "image: $(( size / 1000000 )) MB ($image; the base alone $(( $(in_engine docker image inspect -f '{{.Size}}' debian:bookworm-slim) / 1000000 )) MB)"
-figure "build (repo2docker, no layer cache): $build_seconds s"
+steps=$(grep -oE '^#[0-9]+ \[(stage-1|repository) ' "$work/build.log" | sort -u | wc -l)
+cached=$(grep -oE '^#[0-9]+ CACHED' "$work/build.log" | sort -u | wc -l)
+figure "build (repo2docker): $build_seconds s, $cached of the build's $steps steps from the layer cache"
 done_step build
 
 step "the image run as Binder runs it: uid 1000, no privileges, --memory 2g --cpus 1"
@@ -143,9 +152,11 @@ in_engine docker exec -u 1000 -w /home/jovyan "$box" bash -c \
 done_step grading
 
 step "memory"
-peak=$(in_engine docker exec "$box" cat /sys/fs/cgroup/memory.peak)
-now=$(in_engine docker exec "$box" cat /sys/fs/cgroup/memory.current)
-figure "memory peak: $(( peak / 1048576 )) MiB of Binder's 2048 MiB (now $(( now / 1048576 )) MiB)"
+# cgroup v2 (memory.peak) or v1 (memory.max_usage_in_bytes); both count the page cache too
+read -r peak rss < <(in_engine docker exec "$box" sh -c 'cd /sys/fs/cgroup
+    if [ -f memory.peak ]; then echo "$(cat memory.peak) $(sed -n "s/^anon //p" memory.stat)"
+    else cd memory; echo "$(cat memory.max_usage_in_bytes) $(sed -n "s/^total_rss //p" memory.stat)"; fi')
+figure "memory peak: $(( peak / 1048576 )) MiB of Binder's 2048 MiB, page cache included (processes now: $(( rss / 1048576 )) MiB)"
 in_engine docker exec "$box" labcheck engine status | sed 's/^/   /'
 done_step memory
 
