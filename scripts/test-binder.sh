@@ -100,7 +100,7 @@ done_step context
 step "a Docker engine of its own ($engine, a network namespace), the base image imported"
 [ -n "${LABCHECK_BINDER_FRESH:-}" ] && labcheck_engine stop "$engine" --purge >/dev/null
 engine_started=yes
-labcheck_engine start "$engine" | tail -1
+labcheck_engine start "$engine" | grep -v "^point docker"
 in_engine() { labcheck_engine run "$engine" -- env DOCKER_CONFIG="$docker_config" "$@"; }
 in_engine docker import --change 'LABEL io.labcheck.binder-base=mmdebstrap' \
     "$cache/base/debian-bookworm.tar" debian:bookworm-slim >/dev/null
@@ -115,8 +115,8 @@ build_seconds=$(( $(date +%s) - t_build ))
 grep -E "engine VM|ready state saved|^image: kernel|built in" "$work/build.log" | sed 's/^/   /' || true
 size=$(in_engine docker image inspect -f '{{.Size}}' "$image")
 figure "image: $(( size / 1000000 )) MB ($image; the base alone $(( $(in_engine docker image inspect -f '{{.Size}}' debian:bookworm-slim) / 1000000 )) MB)"
-steps=$(grep -oE '^#[0-9]+ \[(stage-1|repository) ' "$work/build.log" | sort -u | wc -l)
-cached=$(grep -oE '^#[0-9]+ CACHED' "$work/build.log" | sort -u | wc -l)
+steps=$( (grep -oE '^#[0-9]+ \[(stage-1|repository) ' "$work/build.log" || true) | sort -u | wc -l)
+cached=$( (grep -oE '^#[0-9]+ CACHED' "$work/build.log" || true) | sort -u | wc -l)
 figure "build (repo2docker): $build_seconds s, $cached of the build's $steps steps from the layer cache"
 done_step build
 
