@@ -139,7 +139,7 @@ in_engine "$py" scripts/binder-session.py "http://127.0.0.1:$port" "$token" "$st
 [ "${PIPESTATUS[0]}" = 0 ] || { in_engine docker logs --tail 40 "$box"; exit 1; }
 while read -r line; do
     case $line in
-        "server answered:"*|"first cell"*|"last cell"*) figure "container start -> ${line}" ;;
+        "server answered:"*|"first cell"*|"last cell"*) echo "container start -> ${line}" >> "$record.figures" ;;
     esac
 done < "$work/session.txt"
 done_step lesson01
