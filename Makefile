@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint daemon image browser unit bench clean-lab help test-vm engine hub hub-grade hub-stop test-hub ci-setup
+.PHONY: lab test lint daemon image browser unit bench clean-lab help test-vm engine hub hub-grade hub-stop test-hub ci-setup test-binder
 
 help:
 	@echo "make lab    start the course in JupyterLab (127.0.0.1:$(PORT))"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-vm the engine VM end to end as an unprivileged user (about 8 min)"
 	@echo "make hub STUDENTS='ann bob'  the course on a JupyterHub, a rootless engine per student (root)"
 	@echo "make test-hub  three students at once on a real hub, in Chromium (root)"
+	@echo "make test-binder the Binder image built with repo2docker and run as Binder runs it"
 
 $(VENV)/.lab: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -113,3 +114,8 @@ test-hub: $(VENV)/.test browser
 ci-setup: lint daemon browser
 	@bash scripts/ensure-qemu.sh
 	@bash scripts/ensure-hub.sh '$(HUB_HOME)'
+# The Binder image (binder/Dockerfile) built with repo2docker and run as Binder runs it,
+# in a Docker engine of its own in a network namespace (scripts/test-binder.sh; root).
+# What the build downloads is fetched on the host first and cached in ~/.cache/labcheck/binder.
+test-binder: $(VENV)/.lab
+	@PYTHON=$(PY) bash scripts/test-binder.sh
