@@ -188,7 +188,8 @@ def mtu_script(pids: dict[str, int], link: str) -> str:
     routers) has an MTU of :data:`~labcheck.scenarios.MTU_PATH` on both ends; hop2 drops
     the "fragmentation needed" messages it would send back (a firewall that drops all ICMP,
     as many do), so a sender on the far side never learns the path's MTU. The veth pairs go
-    away with the containers; the host's route with ``link``."""
+    away with the containers (a moment after their removal); the host's route with
+    ``link``."""
     base = MTU_SUBNET.split("/")[0].rsplit(".", 1)[0]    # 10.214.249
 
     def at(name: str) -> str:
@@ -213,7 +214,9 @@ def mtu_script(pids: dict[str, int], link: str) -> str:
         f"{hop2} ip route add default via {base}.5",
         f"{hop1} sysctl -qw net.ipv4.ip_forward=1", f"{hop2} sysctl -qw net.ipv4.ip_forward=1",
         f"{hop2} iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP",
-        f"ip route add {MTU_SUBNET} via {base}.2 dev {link}",
+        # replace: the route of a build just removed may linger a moment (a container's
+        # network namespace, and the veth in it, go away in the background)
+        f"ip route replace {MTU_SUBNET} via {base}.2 dev {link}",
     ])
 
 
