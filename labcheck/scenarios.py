@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 __all__ = ["Scenario", "SCENARIOS", "scenario_info", "TYPO_HOST", "DB_ALIAS", "VPN_SUBNET",
-           "VPN_SERVER", "VPN_HOST_END"]
+           "VPN_SERVER", "VPN_HOST_END", "MTU_SUBNET", "MTU_SERVER", "MTU_PATH"]
 
 #: The name the typo scenario's client is configured with, and the alias it meant.
 TYPO_HOST = "postgers"
@@ -35,6 +35,13 @@ DB_ALIAS = "postgres"
 VPN_SUBNET = "10.214.250.0/24"
 VPN_SERVER = "10.214.250.10"
 VPN_HOST_END = "10.214.250.254"
+#: The far side of a path with a narrow link (06-mtu): its range, reached through two
+#: routers beside the Docker host; the download server; the narrow link's MTU. The range
+#: neighbours the VPN's: at the top of the engines' pool 10.214.0.0/16, which they hand
+#: out in /24s from the bottom (and skip where the host has a route), and used nowhere else.
+MTU_SUBNET = "10.214.249.0/24"
+MTU_SERVER = "10.214.249.10"
+MTU_PATH = 1400
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,13 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in (
         "so did containers on other networks. {laptop} runs on the network {office}, made last "
         "week.",
         client="laptop", target=VPN_SERVER, port=80),
+    Scenario(
+        "06-mtu", "Big downloads stall",
+        f"The shop's big downloads stall while its small pages load: from {{buyer}}, "
+        f"'wget http://{MTU_SERVER}:8080/small' works, 'wget http://{MTU_SERVER}:8080/big' "
+        f"(512 KB) hangs and never ends.\nThe download server {{depot}} is behind a link "
+        "of the company's (a tunnel), past two routers; its log shows no error.",
+        client="buyer", target=MTU_SERVER, port=8080),
 )}
 
 

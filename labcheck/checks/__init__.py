@@ -3,7 +3,7 @@
 Kinds (the ``kind:`` of a check in an exercise file):
 
 - networks: ``network_exists``, ``network_driver``, ``network_subnet``,
-  ``network_internal``, ``network_attachable``
+  ``network_internal``, ``network_attachable``, ``network_mtu``
 - containers: ``container_exists``, ``container_running``, ``attached``,
   ``not_attached``, ``has_alias``, ``static_ip``, ``network_mode``, ``interfaces``
 - ports: ``published``, ``not_published``, ``host_reaches``

@@ -1,4 +1,4 @@
-"""Check kinds about networks: exists, driver, subnet/gateway, internal, attachable.
+"""Check kinds about networks: exists, driver, subnet/gateway, internal, attachable, MTU.
 
 >>> from labcheck.snapshot import Network, Snapshot
 >>> snap = Snapshot(networks=(Network("appnet", "n1", "bridge", subnets=("10.214.3.0/24",)),))
@@ -18,7 +18,10 @@ from ..snapshot import Network, Snapshot
 from .base import CheckKind, Outcome, Param, register
 
 __all__ = ["NetworkExists", "NetworkDriver", "NetworkSubnet", "NetworkInternal",
-           "NetworkAttachable"]
+           "NetworkAttachable", "NetworkMtu", "MTU_OPTION"]
+
+#: The network option that sets the MTU of a network's interfaces (``-o`` on the CLI).
+MTU_OPTION = "com.docker.network.driver.mtu"
 
 _NETWORK = Param("network", ref="network", doc="the network's name")
 
@@ -171,3 +174,39 @@ class NetworkAttachable(_FlagKind):
     params = (_NETWORK, Param("value", "bool", required=False, default=True))
     flag = "attachable"
     option = "--attachable"
+
+
+@register
+class NetworkMtu(_NetworkKind):
+    """The MTU a network gives its containers' interfaces is set, and fits a path.
+
+    >>> from labcheck.snapshot import Network
+    >>> NetworkMtu().judge(Network("n", "n1", "bridge", options={MTU_OPTION: "1400"}),
+    ...                    {"network": "n", "at_most": 1400}).status
+    'pass'
+    >>> NetworkMtu().judge(Network("n", "n1", "bridge"), {"network": "n", "at_most": 1400}).status
+    'fail'
+    """
+
+    name = "network_mtu"
+    summary = "a network's MTU is set, at most a path's MTU"
+    params = (_NETWORK, Param("at_most", "int", doc="the largest MTU that fits the path"))
+
+    def title(self, p: Mapping[str, Any]) -> str:
+        return f"network {p['network']!r} has an MTU of at most {p['at_most']}"
+
+    def judge(self, net: Network, p: Mapping[str, Any]) -> Outcome:
+        limit = int(p["at_most"])
+        value = net.options.get(MTU_OPTION, "")
+        advice = (f"Remove the network and create it again with "
+                  f"docker network create -o {MTU_OPTION}={limit} {net.name}")
+        if not value.strip().isdigit() or int(value) == 0:
+            return Outcome.failed(
+                f"network {net.name!r} sets no MTU: its containers' interfaces take the "
+                f"default, 1500, more than the path's {limit}. This is fixed at creation.",
+                advice)
+        if int(value) > limit:
+            return Outcome.failed(
+                f"network {net.name!r} has an MTU of {value}, more than the path's {limit}. "
+                f"This is fixed at creation.", advice)
+        return Outcome.passed(f"network {net.name!r} has an MTU of {value} (the path's: {limit})")

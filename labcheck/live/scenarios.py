@@ -23,6 +23,9 @@ from ..lab import http_command
 from ..probes import Listening
 from ..scenarios import (
     DB_ALIAS,
+    MTU_PATH,
+    MTU_SERVER,
+    MTU_SUBNET,
     TYPO_HOST,
     VPN_HOST_END,
     VPN_SERVER,
@@ -36,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import docker
 
 __all__ = ["LiveScenario", "scenario", "health_command", "wait_listening", "bridge_gateway",
-           "vpn_script"]
+           "vpn_script", "mtu_script", "DEPOT_COMMAND"]
 
 #: The lesson whose label every scenario object carries.
 LESSON = "06"
@@ -172,10 +175,73 @@ def _vpn_clash(lab: Lab, n: Binding) -> dict[str, str]:
     return {}
 
 
+#: The download server of 06-mtu: a small page and a 512 KB file on port 8080.
+DEPOT_COMMAND = ["sh", "-c", "mkdir -p /www; echo small > /www/small; "
+                             "dd if=/dev/zero of=/www/big bs=1024 count=512 2>/dev/null; "
+                             "trap 'exit 0' TERM INT; httpd -f -p 8080 -h /www & wait $!"]
+
+
+def mtu_script(pids: dict[str, int], link: str) -> str:
+    """The host's side of 06-mtu: the Docker host --veth ``link``-- hop1 ==narrow link==
+    hop2 --veth-- depot, each of hop1, hop2 and depot the network namespace of a container
+    (process ``pids[name]``), with no network of Docker's. The narrow link (between the
+    routers) has an MTU of :data:`~labcheck.scenarios.MTU_PATH` on both ends; hop2 drops
+    the "fragmentation needed" messages it would send back (a firewall that drops all ICMP,
+    as many do), so a sender on the far side never learns the path's MTU. The veth pairs go
+    away with the containers (a moment after their removal); the host's route with
+    ``link``."""
+    base = MTU_SUBNET.split("/")[0].rsplit(".", 1)[0]    # 10.214.249
+
+    def at(name: str) -> str:
+        return f"nsenter -t {pids[name]} -n"
+
+    hop1, hop2, depot = at("hop1"), at("hop2"), at("depot")
+    return "; ".join([
+        "set -e",
+        f"ip link add {link} type veth peer name up0 netns {pids['hop1']}",
+        f"ip addr add {base}.1/30 dev {link}", f"ip link set {link} up",
+        f"{hop1} ip addr add {base}.2/30 dev up0", f"{hop1} ip link set up0 up",
+        f"{hop1} ip link add wan0 mtu {MTU_PATH} type veth peer name wan1 mtu {MTU_PATH} "
+        f"netns {pids['hop2']}",
+        f"{hop1} ip addr add {base}.5/30 dev wan0", f"{hop1} ip link set wan0 up",
+        f"{hop2} ip addr add {base}.6/30 dev wan1", f"{hop2} ip link set wan1 up",
+        f"{hop2} ip link add lan0 type veth peer name eth0 netns {pids['depot']}",
+        f"{hop2} ip addr add {base}.9/30 dev lan0", f"{hop2} ip link set lan0 up",
+        f"{depot} ip addr add {MTU_SERVER}/30 dev eth0", f"{depot} ip link set eth0 up",
+        f"{depot} ip route add default via {base}.9",
+        f"{hop1} ip route add default via {base}.1",
+        f"{hop1} ip route add {base}.8/30 via {base}.6",
+        f"{hop2} ip route add default via {base}.5",
+        f"{hop1} sysctl -qw net.ipv4.ip_forward=1", f"{hop2} sysctl -qw net.ipv4.ip_forward=1",
+        f"{hop2} iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP",
+        # replace: the route of a build just removed may linger a moment (a container's
+        # network namespace, and the veth in it, go away in the background)
+        f"ip route replace {MTU_SUBNET} via {base}.2 dev {link}",
+    ])
+
+
+def _mtu(lab: Lab, n: Binding) -> dict[str, str]:
+    from .dockerhost import docker_host
+
+    host = docker_host(lab.client).require()     # the routers are the host's neighbours
+    pids: dict[str, int] = {}
+    for name in ("hop1", "hop2", "depot"):
+        lab.run(n[name], network_mode="none", command=DEPOT_COMMAND if name == "depot" else None)
+        pids[name] = int(lab.client.api.inspect_container(n[name])["State"]["Pid"])
+    ident = lab.client.api.inspect_container(n["hop1"])["Id"]
+    host.run(mtu_script(pids, "mtu" + ident[:10])).check(
+        "making the path with a narrow link on the Docker host")
+    lab.network(n["shopnet"])                    # the fault: the default MTU, 1500
+    lab.run(n["buyer"], network=n["shopnet"])
+    wait_listening(lab, n["depot"], 8080)
+    return {}
+
+
 _BUILDERS: dict[str, Callable[[Lab, Binding], dict[str, str]]] = {
     "06-loopback": _loopback, "06-wrong-port": _wrong_port, "06-alias": _alias,
     "06-default-bridge": _default_bridge, "06-internal": _internal,
     "06-port-taken": _port_taken, "06-typo": _typo, "06-vpn-clash": _vpn_clash,
+    "06-mtu": _mtu,
 }
 
 

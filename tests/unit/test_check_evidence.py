@@ -62,6 +62,7 @@ def decoys(*probes) -> Snapshot:
     ("network_subnet", {"subnet": "10.214.9.0/24"}),
     ("network_internal", {}),
     ("network_attachable", {}),
+    ("network_mtu", {"at_most": 1400}),
 ])
 def test_network_kinds_take_only_the_network_with_that_name(kind_name, params):
     out = run(kind_name, decoys(), network="beef", **params)

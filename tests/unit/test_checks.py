@@ -72,6 +72,20 @@ def test_network_checks_pass_and_fail():
     assert run("network_internal", s, network="front", value=False).status == "pass"
     assert run("network_attachable", s, network="front").status == "pass"
     assert "--attachable" in run("network_attachable", s, network="back").full_message
+    out = run("network_mtu", s, network="front", at_most=1400)
+    assert out.status == "fail" and "sets no MTU" in out.message
+    assert "driver.mtu=1400" in out.full_message
+
+
+def test_network_mtu_takes_the_option_at_most_the_path():
+    def net(mtu):
+        return Snapshot(networks=(Network("shopnet", "n1", "bridge",
+                                          options={"com.docker.network.driver.mtu": mtu}),))
+    assert run("network_mtu", net("1400"), network="shopnet", at_most=1400).status == "pass"
+    assert run("network_mtu", net("1380"), network="shopnet", at_most=1400).status == "pass"
+    out = run("network_mtu", net("9000"), network="shopnet", at_most=1400)
+    assert out.status == "fail" and "MTU of 9000, more than the path's 1400" in out.message
+    assert run("network_mtu", net("0"), network="shopnet", at_most=1400).status == "fail"
 
 
 # -- containers -----------------------------------------------------------------
