@@ -93,13 +93,20 @@ class Diagnosis:
         return next(s for s in self.steps if s.name == name)
 
     def lines(self) -> list[str]:
-        """The report as lines of at most :data:`WIDTH` characters (long evidence wraps)."""
+        """The report as lines of at most :data:`WIDTH` characters.
+
+        Each clause of a step's evidence (they are joined by "; ") starts a line of
+        its own, and a long clause wraps: where a line breaks never depends on how
+        long an address in an earlier clause happens to be.
+        """
         what = f"{self.target}:{self.port}" if self.port else self.target
         out = [f"diagnose: {self.source} -> {what}"]
         indent = " " * 19          # under the evidence: "  FAIL inspect     "
         for s in self.steps:
-            out += textwrap.wrap(s.evidence, WIDTH, initial_indent=f"  {s.mark} {s.name:11} ",
-                                 subsequent_indent=indent, break_on_hyphens=False)
+            for n, clause in enumerate(s.evidence.split("; ")):
+                first = f"  {s.mark} {s.name:11} " if n == 0 else indent
+                out += textwrap.wrap(clause, WIDTH, initial_indent=first,
+                                     subsequent_indent=indent, break_on_hyphens=False)
             if s.command:
                 out += textwrap.wrap(s.command, WIDTH, initial_indent=f"{indent}by hand: ",
                                      subsequent_indent=indent + "  ", break_on_hyphens=False)

@@ -121,7 +121,7 @@ def test_one_topology_two_engines_same_verdicts(lab, other_lab, name):
         sorted(["ID", name("web"), "www"]), here["dns_names"]
 
 
-@pytest.mark.parametrize("variant", [None, "alias-missing", "guest-joined-teamnet"])
+@pytest.mark.parametrize("variant", [None, "alias-missing", "guest-on-teamnet"])
 def test_one_exercise_two_engines_same_report(lab, other_lab, unique, tmp_path, variant):
     exercise = "03-separate-names"
     fixture = load_fixture(exercise)
