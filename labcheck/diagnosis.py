@@ -104,8 +104,8 @@ class Diagnosis:
         indent = " " * 19          # under the evidence: "  FAIL inspect     "
         for s in self.steps:
             for n, clause in enumerate(s.evidence.split("; ")):
-                first = f"  {s.mark} {s.name:11} " if n == 0 else indent
-                out += textwrap.wrap(clause, WIDTH, initial_indent=first,
+                lead = f"  {s.mark} {s.name:11} " if n == 0 else indent
+                out += textwrap.wrap(clause, WIDTH, initial_indent=lead,
                                      subsequent_indent=indent, break_on_hyphens=False)
             if s.command:
                 out += textwrap.wrap(s.command, WIDTH, initial_indent=f"{indent}by hand: ",
