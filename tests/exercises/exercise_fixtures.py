@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 __all__ = ["FIXTURE_DIR", "module_name", "fixture_path", "load_fixture", "free_port",
-           "test_binding"]
+           "test_binding", "assert_fails_exactly"]
 
 FIXTURE_DIR = Path(__file__).resolve().parent
 
@@ -52,3 +52,15 @@ def test_binding(exercise_id: str, suffix: str):
 
 
 test_binding.__test__ = False  # a helper, not a test
+
+
+def assert_fails_exactly(report, expected: dict[str, str]) -> None:
+    """A broken variant's report fails exactly the ``expected`` checks, each saying its fragment."""
+    shown = report.to_text(show_hidden=True)
+    failed = {r.check_id for r in report.results if not r.passed}
+    assert failed == set(expected), shown
+    for check_id, fragment in expected.items():
+        result = report.result(check_id)
+        assert result.status == "fail", shown
+        assert fragment in result.full_message, f"{check_id}: {result.full_message!r}"
+    assert report.score < report.max_score
