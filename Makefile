@@ -115,7 +115,7 @@ ci-setup: lint daemon browser
 	@bash scripts/ensure-qemu.sh
 	@bash scripts/ensure-hub.sh '$(HUB_HOME)'
 # The Binder image (binder/Dockerfile) built with repo2docker and run as Binder runs it,
-# in a Docker engine of its own in a network namespace (scripts/test-binder.sh; root).
+# in a Docker engine of its own in a network namespace (scripts/test-binder.py; root).
 # What the build downloads is fetched on the host first and cached in ~/.cache/labcheck/binder.
 test-binder: $(VENV)/.lab
-	@PYTHON=$(PY) bash scripts/test-binder.sh
+	@$(PY) scripts/test-binder.py

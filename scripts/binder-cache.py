@@ -1,4 +1,4 @@
-"""What make test-binder fetches on the host before the build, cached (scripts/test-binder.sh).
+"""What make test-binder fetches on the host before the build, cached (scripts/test-binder.py).
 
 This machine's containers reach nothing off it, so the Binder image's build cannot
 download; everything it would download is fetched here first, from the Debian
