@@ -15,6 +15,7 @@ import socket
 import socketserver
 import subprocess
 import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -105,18 +106,24 @@ def test_real_socket_without_permission(docker_client, as_nobody):
     assert done.stderr == ""
 
 
-def test_root_only_socket_in_python(tmp_path, as_nobody):
-    """Unprivileged user, a socket only root may use: DaemonPermissionDenied."""
-    path = tmp_path / "root-only.sock"
+def test_root_only_socket_in_python(as_nobody):
+    """Unprivileged user, a socket only root may use: DaemonPermissionDenied.
+
+    The socket is in a folder nobody can enter, not in pytest's tmp_path: that is
+    under a 0700 folder, which would refuse them before the socket's mode is asked.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="labcheck-root-only-"))
+    os.chmod(folder, 0o755)
+    path = folder / "root-only.sock"
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(path))
     server.listen(1)
     os.chmod(path, 0o600)
-    os.chmod(tmp_path, 0o755)
     try:
         done = _cli(_env(DOCKER_HOST=f"unix://{path}", HOME="/tmp"), "snapshot", user=as_nobody)
     finally:
         server.close()
+        shutil.rmtree(folder, ignore_errors=True)
     _one_line(done, "permission denied")
 
 
