@@ -11,8 +11,11 @@ with JupyterHub's usual environment. Two halves:
   (SIGINT, SIGTERM) ends the inside, then rootlesskit; and rootlesskit is
   killed by the kernel if this process dies first (``PR_SET_PDEATHSIG``), so a
   stopped server never leaves an engine running.
-- **inside** (loopback only): the mirror relays, the student's dockerd,
-  the lab image (``labcheck doctor``), their copy of the lessons
+- **inside** (loopback only): the mirror relays, the student's dockerd
+  and the lab DNS on its bridge's gateway (NXDOMAIN for every outside name,
+  as in the course's other engines; both stopped with the session:
+  :func:`labcheck.live.engines.rootless.running`), the lab image
+  (``labcheck doctor``), their copy of the lessons
   (``labcheck workspace``), then ``jupyterhub-singleuser`` on
   127.0.0.1:PORT with ``DOCKER_HOST`` at the engine.
 
@@ -132,11 +135,7 @@ def inside(args: Sequence[str]) -> int:
     # The server's URLs point at 127.0.0.1 here (the relays); a proxy must not be used.
     for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         env.pop(key, None)
-    with (run / "dockerd.log").open("ab") as log:
-        dockerd = subprocess.Popen(rootless.dockerd_argv(run, data), stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-    try:
-        rootless.wait_answer(run / "docker.sock", dockerd, run / "dockerd.log")
+    with rootless.running(run, data, env) as dockerd:
         bin_dir = Path(sys.executable).parent
         with (run / "setup.log").open("ab") as log:
             subprocess.run([str(bin_dir / "labcheck"), "doctor"], env=env, stdout=log,
@@ -153,8 +152,6 @@ def inside(args: Sequence[str]) -> int:
                                   env=env, cwd=workspace, stdin=subprocess.DEVNULL)
         _wait([server, dockerd])
         _end(server, 8)
-    finally:
-        _end(dockerd, 8)
     return 0
 
 

@@ -15,6 +15,7 @@ import socket
 import socketserver
 import subprocess
 import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -28,6 +29,9 @@ from labcheck.errors import (
     DaemonTooOld,
     DaemonUnreachable,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from as_user import AsUser, as_nobody_fixture  # noqa: E402,F401 - the fixture as_nobody
 
 pytestmark = pytest.mark.docker
 
@@ -44,12 +48,15 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _cli(env: dict[str, str], *args: str, user: int | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "labcheck", *args]
-    if user is not None:
-        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60,
-                          cwd=Path(__file__).resolve().parents[2])
+def _cli(env: dict[str, str], *args: str, user: AsUser | None = None,
+         ) -> subprocess.CompletedProcess:
+    """``labcheck ARGS`` here, or as ``user`` from a copy that user can read."""
+    if user is None:
+        return subprocess.run([sys.executable, "-m", "labcheck", *args], env=env,
+                              capture_output=True, text=True, timeout=60,
+                              cwd=Path(__file__).resolve().parents[2])
+    return subprocess.run(user.python_command("-m", "labcheck", *args), env=user.environ(env),
+                          capture_output=True, text=True, timeout=60, cwd=user.root)
 
 
 def _one_line(done: subprocess.CompletedProcess, *words: str) -> str:
@@ -84,38 +91,39 @@ def test_socket_path_that_does_not_exist(tmp_path):
 
 # -- permission denied ------------------------------------------------------------------
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
-                    reason="needs root and setpriv to run labcheck as an unprivileged user")
-def test_real_socket_without_permission(docker_client):
+def test_real_socket_without_permission(docker_client, as_nobody):
     socket_mode = os.stat(REAL_SOCKET).st_mode & 0o777
     assert socket_mode & 0o006 == 0, "the socket is world-usable: nothing to test"
     env = _env(HOME="/tmp")
-    line = _one_line(_cli(env, "snapshot", user=65534), "permission denied", "docker group")
+    line = _one_line(_cli(env, "snapshot", user=as_nobody), "permission denied", "docker group")
     assert "usermod -aG docker" in line
     # the Python API says the same, as the same user
     code = ("from labcheck import connect, DaemonPermissionDenied\n"
             "try:\n    connect()\nexcept DaemonPermissionDenied as e:\n    print('denied:', e)\n")
-    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                           sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          timeout=60, cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(as_nobody.python_command("-c", code), env=as_nobody.environ(env),
+                          capture_output=True, text=True, timeout=60, cwd=as_nobody.root)
     assert done.stdout.startswith("denied: permission denied on the Docker socket"), done
     assert done.stderr == ""
 
 
-def test_root_only_socket_in_python(tmp_path):
-    """Unprivileged user, a socket only root may use: DaemonPermissionDenied."""
-    if os.geteuid() != 0 or not shutil.which("setpriv"):
-        pytest.skip("needs root and setpriv")
-    path = tmp_path / "root-only.sock"
+def test_root_only_socket_in_python(as_nobody):
+    """Unprivileged user, a socket only root may use: DaemonPermissionDenied.
+
+    The socket is in a folder nobody can enter, not in pytest's tmp_path: that is
+    under a 0700 folder, which would refuse them before the socket's mode is asked.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="labcheck-root-only-"))
+    os.chmod(folder, 0o755)
+    path = folder / "root-only.sock"
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(path))
     server.listen(1)
     os.chmod(path, 0o600)
-    os.chmod(tmp_path, 0o755)
     try:
-        done = _cli(_env(DOCKER_HOST=f"unix://{path}", HOME="/tmp"), "snapshot", user=65534)
+        done = _cli(_env(DOCKER_HOST=f"unix://{path}", HOME="/tmp"), "snapshot", user=as_nobody)
     finally:
         server.close()
+        shutil.rmtree(folder, ignore_errors=True)
     _one_line(done, "permission denied")
 
 

@@ -1,26 +1,22 @@
-"""scripts/lab-dns.py: its answer() and a real round trip on a loopback port."""
+"""The lab DNS (labcheck/live/engines/labdns.py): answer() and a real round trip on a
+loopback port, the file run by its path as engines run it."""
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import struct
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "lab-dns.py"
+from labcheck.live.engines import labdns
 
 
 @pytest.fixture(scope="module")
 def lab_dns():
-    spec = importlib.util.spec_from_file_location("lab_dns", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return labdns
 
 
 def query(name: str, qid: int = 0x1234, qtype: int = 1, rd: bool = True) -> bytes:
@@ -76,7 +72,7 @@ def test_running_responder_answers_on_loopback():
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
-    server = subprocess.Popen([sys.executable, str(SCRIPT), "127.0.0.1", str(port)])
+    server = subprocess.Popen([sys.executable, "-I", str(labdns.SCRIPT), "127.0.0.1", str(port)])
     try:
         client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         client.settimeout(0.5)

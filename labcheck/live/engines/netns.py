@@ -47,7 +47,6 @@ __all__ = ["NetnsEngine", "binaries", "running_names", "PROJECT", "DAEMON_CONFIG
 PROJECT = Path(__file__).resolve().parents[3]
 #: The course's daemon configuration: its own pools, the lab DNS as upstream resolver.
 DAEMON_CONFIG = PROJECT / "scripts" / "daemon.json"
-LAB_DNS = PROJECT / "scripts" / "lab-dns.py"
 
 #: ``--engine`` names that are fetched from Debian rather than found on disk.
 CHANNELS = ("sid", "trixie")
@@ -296,8 +295,8 @@ class NetnsEngine(Engine):
 
     def _start_lab_dns(self) -> int:
         """The NXDOMAIN responder for containers' upstream DNS, inside the namespace."""
-        return labdns.start(LAB_DNS, labdns.gateway_of(self._config()),
-                            self._run / "lab-dns.log", self._in_ns([]))
+        return labdns.start(labdns.gateway_of(self._config()), self._run / "lab-dns.log",
+                            self._in_ns([]))
 
     def stop(self, *, purge: bool = False) -> bool:
         record = self._record()

@@ -11,6 +11,14 @@ containers and everything else the user runs there share that namespace:
 table, nothing can leave it. When rootlesskit ends, the PID namespace ends
 and every process in it with it.
 
+Beside dockerd, in the same namespaces, runs the lab DNS
+(:mod:`labcheck.live.engines.labdns`) on the default bridge's gateway, the
+containers' upstream DNS (``--dns``): a container's lookup of a name Docker
+does not answer itself gets NXDOMAIN at once, as in the course's other
+engines; it never forwards. It binds port 53 of the gateway as the user
+namespace's root, which the user namespace owning this network namespace
+allows; :func:`running` starts both and stops both.
+
 rootlesskit 1.1 has no ``--net=none`` ("unknown network mode"), hence the
 second namespace. Rootless mode runs without cgroups on a cgroup v1 machine
 (no memory or CPU limits per container).
@@ -18,23 +26,27 @@ second namespace. Rootless mode runs without cgroups on a cgroup v1 machine
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 from ...errors import EnvironmentProblem
+from . import labdns
 from .sockets import api_version_of
 
-__all__ = ["outer_argv", "dockerd_argv", "scrub_run", "wait_answer", "network_facts",
+__all__ = ["outer_argv", "dockerd_argv", "scrub_run", "wait_answer", "running", "network_facts",
            "BRIDGE_IP", "ADDRESS_POOL", "LAB_DNS"]
 
 #: The engine's default bridge and pool: the course's (``scripts/daemon.json``).
 BRIDGE_IP = "10.213.0.1/24"
 ADDRESS_POOL = "base=10.214.0.0/16,size=24"
-#: Containers' upstream DNS: the bridge's gateway, where nothing listens, so a
-#: lookup of an outside name is refused at once (and there is no route out).
+#: Containers' upstream DNS: the bridge's gateway, where the lab DNS answers
+#: NXDOMAIN to every name (:func:`running` starts it; there is no route out either).
 LAB_DNS = "10.213.0.1"
 #: What the host's /run holds that must not be seen as this engine's
 #: (``--copy-up=/run`` copies the machine's, including its daemon's socket link).
@@ -86,6 +98,38 @@ def wait_answer(socket: Path, process: subprocess.Popen[bytes], log: Path,
     tail = log.read_text(errors="replace").splitlines()[-15:] if log.exists() else []
     raise EnvironmentProblem("the student's dockerd did not answer (exit "
                              f"{process.poll()}); its log ends:\n" + "\n".join(tail))
+
+
+@contextlib.contextmanager
+def running(run: Path, data: Path,
+            env: Mapping[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Inside the namespaces: dockerd, then the lab DNS on its gateway; both stopped on leaving.
+
+    Yields dockerd's process once its API answers on ``run``/docker.sock.
+    Logs: ``run``/dockerd.log and ``run``/lab-dns.log.
+    """
+    with (run / "dockerd.log").open("ab") as log:
+        dockerd = subprocess.Popen(dockerd_argv(run, data), stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env=dict(env))
+    dns = 0
+    try:
+        wait_answer(run / "docker.sock", dockerd, run / "dockerd.log")
+        dns = labdns.start(LAB_DNS, run / "lab-dns.log", python=sys.executable)
+        yield dockerd
+    finally:
+        if dns:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(dns, signal.SIGTERM)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(dns, 0)
+        if dockerd.poll() is None:
+            dockerd.terminate()
+            try:
+                dockerd.wait(8)
+            except subprocess.TimeoutExpired:
+                dockerd.kill()
+                dockerd.wait(5)
 
 
 def network_facts(environ: Mapping[str, str] | None = None) -> dict[str, object]:

@@ -24,7 +24,7 @@ from ...errors import EnvironmentProblem
 from ..processes import wait_gone
 from . import labdns
 from .base import Engine, EngineStatus, Say, quiet
-from .netns import DAEMON_CONFIG, LAB_DNS
+from .netns import DAEMON_CONFIG
 from .sockets import api_version_at
 
 __all__ = ["SystemEngine", "DEFAULT_HOST"]
@@ -127,7 +127,7 @@ class SystemEngine(Engine):
     def _lab_dns(self, say: Say) -> None:
         gateway = labdns.gateway_of(DAEMON_CONFIG)
         if not labdns.answers(gateway):
-            labdns.start(LAB_DNS, gateway, DNS_LOG)
+            labdns.start(gateway, DNS_LOG)
             say(f"lab DNS (NXDOMAIN for every outside name) on {gateway}:53")
 
     def stop(self, *, purge: bool = False) -> bool:
@@ -139,12 +139,15 @@ class SystemEngine(Engine):
             pid = int(PIDFILE.read_text().strip())
             os.kill(pid, signal.SIGTERM)
             wait_gone(pid, 30)
-        # the lab DNS started beside it: a lab-dns.py (of any checkout) in this network
-        # namespace, never one that serves a netns engine in its own
+        # the lab DNS started beside it: a labdns.py (of any checkout or install; lab-dns.py
+        # before it moved into the package) in this network namespace, never one that
+        # serves a netns engine in its own
         here = os.readlink("/proc/self/ns/net")
+        names = {labdns.SCRIPT.name, "lab-dns.py"}
         for proc in Path("/proc").glob("[0-9]*/cmdline"):
             with contextlib.suppress(OSError, ValueError):
-                if (LAB_DNS.name.encode() in proc.read_bytes()
+                argv = proc.read_bytes().decode(errors="replace").split("\0")
+                if (any(Path(arg).name in names for arg in argv[1:3])
                         and os.readlink(proc.parent / "ns" / "net") == here):
                     os.kill(int(proc.parent.name), signal.SIGTERM)
         OURS.unlink(missing_ok=True)
