@@ -34,6 +34,8 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 from ..live.engines import rootless
+from ..live.engines.vm import VmEngine
+from ..live.vm.paths import EnginePaths, copy_image
 from . import relay
 
 __all__ = ["main", "run_dir"]
@@ -180,9 +182,6 @@ def with_vm(args: Sequence[str]) -> int:
     ``~/.labcheck-hub/vm`` once), and the server. On a signal: the server
     stops, then the VM.
     """
-    from ..live.engines.vm import VmEngine
-    from ..live.vm.paths import EnginePaths, copy_image
-
     home = Path(os.environ["HOME"])
     run = run_dir(home)
     run.mkdir(mode=0o700, exist_ok=True)
