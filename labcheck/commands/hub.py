@@ -71,11 +71,14 @@ def run(args: argparse.Namespace) -> int:
         if not hub.pid():
             print(f"no hub runs from {hub.folder}")
             return EXIT_OK
-        print(f"hub at {hub.state().get('url')} (pid {hub.pid()})")
+        state = hub.state()
+        kinds = dict(state.get("engines") or {})  # type: ignore[call-overload]
+        print(f"hub at {state.get('url')} (pid {hub.pid()}; engine: {state.get('engine')})")
         users = hub.api("users")
         for user in users if isinstance(users, list) else []:
             servers = user.get("servers") or {}
-            print(f"  {user['name']}: {'running' if servers else 'stopped'}")
+            own = f" ({kinds[user['name']]})" if user["name"] in kinds else ""
+            print(f"  {user['name']}{own}: {'running' if servers else 'stopped'}")
     elif args.action == "grade":
         csv, html = hub.grade(args.csv, args.html)
         print(f"grade sheet: {csv} and {html}")
