@@ -16,7 +16,11 @@ with JupyterHub's usual environment. Two halves:
   (``labcheck workspace``), then ``jupyterhub-singleuser`` on
   127.0.0.1:PORT with ``DOCKER_HOST`` at the engine.
 
-Files: ``~/.labcheck-hub/`` (0700: sockets, logs, rootlesskit's state),
+A VM student (``LABCHECK_HUB_ENGINE=vm``) has one half, :func:`with_vm`: the hub
+put the process in a network namespace of its own before it became the
+student (:mod:`.spawner`); it relays, starts the engine VM and the server.
+
+Files: ``~/.labcheck-hub/`` (0700: sockets, logs, rootlesskit's state, ``vm/``),
 ``~/.local/share/labcheck/engine`` (the engine's data: images, containers,
 volumes survive a restart) and ``~/workspace`` (the lessons).
 """
