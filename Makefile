@@ -19,7 +19,7 @@ help:
 	@echo "make bench  the benchmarks in bench/"
 	@echo "make engine build the Docker engine VM (no root needed; see README)"
 	@echo "make test-vm the engine VM end to end as an unprivileged user (about 8 min)"
-	@echo "make hub STUDENTS='ann bob'  the course on a JupyterHub, a rootless engine per student (root)"
+	@echo "make hub STUDENTS='ann bob' [ENGINE=vm]  the course on a JupyterHub, an engine per student (root)"
 	@echo "make test-hub  three students at once on a real hub, in Chromium (root)"
 	@echo "make test-binder the Binder image built with repo2docker and run as Binder runs it"
 
@@ -92,11 +92,14 @@ HUB_HOME ?= /var/lib/labcheck-hub
 HUB_DIR  ?= $(HUB_HOME)/class
 HUB_PORT ?= 8000
 STUDENTS ?=
+# Each student's engine: auto (rootless Docker where user namespaces work, else the VM),
+# rootless, or vm (the engine VM, built once into $(HUB_HOME)/vm-engine).
+ENGINE ?= auto
 hub:
 	@test -n "$(STUDENTS)" || { echo "make hub STUDENTS='ann bob ...' (the class's names)"; exit 2; }
-	@bash scripts/ensure-hub.sh '$(HUB_HOME)'
+	@bash scripts/ensure-hub.sh '$(HUB_HOME)' '$(ENGINE)'
 	$(HUB_HOME)/venv/bin/labcheck hub --dir '$(HUB_DIR)' start --students '$(STUDENTS)' \
-		--port $(HUB_PORT) --lessons lessons
+		--port $(HUB_PORT) --lessons lessons --engine '$(ENGINE)'
 
 hub-grade:
 	$(HUB_HOME)/venv/bin/labcheck hub --dir '$(HUB_DIR)' grade
@@ -104,9 +107,10 @@ hub-grade:
 hub-stop:
 	$(HUB_HOME)/venv/bin/labcheck hub --dir '$(HUB_DIR)' stop
 
-# Three students on a real hub at once, in Chromium (tests/hub/test_hub.py); 2 to 6.5 min here.
+# Three students on a real hub at once, two rootless and one on the VM engine, in Chromium
+# (tests/hub/test_hub.py).
 test-hub: $(VENV)/.test browser
-	@bash scripts/ensure-hub.sh '$(HUB_HOME)'
+	@bash scripts/ensure-hub.sh '$(HUB_HOME)' all
 	LABCHECK_TEST_HUB=1 LABCHECK_HUB_HOME='$(HUB_HOME)' $(PY) -m pytest tests/hub -p no:cacheprovider $(PYTEST_ARGS)
 
 # What every CI stage needs from the package archives, installed one apt at a time before

@@ -3,9 +3,12 @@
 # proxy, then a venv that every student can run (Debian's python3, not a private one)
 # with JupyterHub, JupyterLab and this course, and configurable-http-proxy beside it.
 # Safe to run again: it redoes what is missing, and reinstalls the course (a few seconds).
-# Usage: scripts/ensure-hub.sh HUB_HOME
+# With ENGINE vm (or all: make test-hub), also QEMU and the hub's engine VM in
+# HUB_HOME/vm-engine: built once (labcheck engine build), then every VM student's start
+# copies its saved state. Usage: scripts/ensure-hub.sh HUB_HOME [auto|rootless|vm|all]
 set -euo pipefail
-home=${1:?usage: ensure-hub.sh HUB_HOME}
+home=${1:?usage: ensure-hub.sh HUB_HOME [ENGINE]}
+engine=${2:-auto}
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" != 0 ]; then
     echo "ensure-hub: the hub runs as root (it becomes each student): run make hub as root" >&2
@@ -44,3 +47,18 @@ if [ ! -x "$home/proxy/node_modules/.bin/configurable-http-proxy" ]; then
     npm install -s --no-fund --no-audit --prefix "$home/proxy" configurable-http-proxy >/dev/null
 fi
 chmod -R a+rX "$home/venv" "$home/proxy"
+# auto: the VM where an ordinary user cannot make a user namespace (labcheck.hub.isolation).
+if [ "$engine" = auto ] && ! setpriv --reuid=65534 --regid=65534 --clear-groups \
+        unshare --user --map-root-user --net true 2>/dev/null; then
+    engine=vm
+fi
+if [ "$engine" = vm ] || [ "$engine" = all ]; then
+    bash "$here/scripts/ensure-qemu.sh"
+    vm="$home/vm-engine"
+    if [ ! -s "$vm/image/state.qcow2" ] || [ ! -s "$vm/image/manifest.json" ]; then
+        echo "ensure-hub: building the students' engine VM into $vm (a few minutes, once)" >&2
+        LABCHECK_ENGINE_DIR="$vm" "$home/venv/bin/labcheck" engine build >&2
+    fi
+    chmod 755 "$vm" "$vm/image"
+    chmod -R a+rX "$vm/image"
+fi

@@ -35,7 +35,7 @@ from typing import Sequence
 
 from ..errors import EnvironmentProblem, UsageError
 from ..live.processes import pid_alive, wait_gone
-from . import accounts
+from . import accounts, isolation
 
 __all__ = ["Hub", "DEFAULT_DIR", "free_port"]
 
@@ -85,6 +85,10 @@ c.Authenticator.admin_users = {{{instructor!r}}}
 c.JupyterHub.spawner_class = "labcheck.hub.spawner.LabSpawner"
 c.LabSpawner.lessons = {lessons!r}
 c.LabSpawner.handin = {handin!r}
+c.LabSpawner.engine = {engine!r}
+c.LabSpawner.engines = {engines!r}
+c.LabSpawner.vm_image = {vm_image!r}
+c.LabSpawner.sockets = {sockets!r}
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
@@ -158,9 +162,34 @@ class Hub:
         self.passwords.write_text("".join(f"{n} {p}\n" for n, p in table.items()))
         os.chmod(self.passwords, 0o600)
 
+    def engine_kinds(self, students: Sequence[str], engine: str = "auto",
+                     engines: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+        """The hub's engine kind and each student's own, ``auto`` made concrete.
+
+        The VM kind needs the hub's engine VM folder (:func:`isolation.vm_image_dir`,
+        made by ``make hub ENGINE=vm``) with a built image and its saved state.
+        """
+        from ..live.vm.engine import available
+        from ..live.vm.paths import EnginePaths
+
+        vm = EnginePaths(isolation.vm_image_dir(self.folder))
+        vm_ready = available(vm) and vm.snapshot_disk.is_file()
+        default = isolation.resolve(engine, vm_ready)
+        each = {}
+        for name, kind in (engines or {}).items():
+            if name not in students:
+                raise UsageError(f"--engine-for names {name!r}, who is not in the class")
+            each[name] = isolation.resolve(kind, vm_ready)
+        return default, each
+
     def start(self, students: Sequence[str], instructor: str = "instructor", port: int = 8000,
-              course: Path | None = None, timeout: float = 60) -> str:
-        """Accounts, files and the hub; return its URL once it answers."""
+              course: Path | None = None, timeout: float = 60, engine: str = "auto",
+              engines: dict[str, str] | None = None) -> str:
+        """Accounts, files and the hub; return its URL once it answers.
+
+        ``engine``: every student's engine kind (``auto``, ``rootless``, ``vm``);
+        ``engines``: a student's own kind, by name.
+        """
         if os.geteuid() != 0:
             raise EnvironmentProblem("labcheck hub start needs root (the hub becomes each "
                                      "student; no student server runs as root)")
@@ -171,6 +200,7 @@ class Hub:
             raise UsageError("no students: name them (--students alice,bob)")
         if instructor in names:
             raise UsageError(f"{instructor!r} is both the instructor and a student")
+        kind, kinds = self.engine_kinds(names, engine, engines)
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o711)
         for name in names:
@@ -195,7 +225,9 @@ class Hub:
             db=self.folder / "jupyterhub.sqlite",
             cookie=str(self.folder / "jupyterhub_cookie_secret"), pid=str(self.pid_file),
             passwords=str(self.passwords), students=set(names), instructor=instructor,
-            lessons=str(lessons), handin=str(self.handin), token=token))
+            lessons=str(lessons), handin=str(self.handin), token=token, engine=kind,
+            engines=kinds, vm_image=str(isolation.vm_image_dir(self.folder)),
+            sockets=str(self.folder / "sockets")))
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
         with (self.folder / "jupyterhub.log").open("ab") as log:
             process = subprocess.Popen(
@@ -205,7 +237,8 @@ class Hub:
         url = f"http://127.0.0.1:{port}/"
         self.state_file.write_text(json.dumps({"url": url, "students": names,
                                                "instructor": instructor,
-                                               "pid": process.pid}))
+                                               "pid": process.pid, "engine": kind,
+                                               "engines": kinds}))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:

@@ -8,12 +8,17 @@ private run folder: ``tcp:127.0.0.1:PORT -> unix:server.sock`` outside and
 way round, for the hub's API). A socket file is the only path between the
 namespaces; nothing else can be reached through it.
 
-Endpoints are written ``tcp:HOST:PORT`` or ``unix:PATH``.
+Endpoints are written ``tcp:HOST:PORT`` or ``unix:PATH``; a listener may also be
+``fd:N``, a listening socket inherited from the parent (a VM student's: the hub
+binds 127.0.0.1:PORT in the machine's namespace and hands it over, see
+:mod:`.spawner`).
 
 >>> parse("tcp:127.0.0.1:8081")
 ('tcp', '127.0.0.1', 8081)
 >>> parse("unix:/tmp/x.sock")
 ('unix', '/tmp/x.sock', 0)
+>>> parse("fd:5")
+('fd', '', 5)
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import threading
 from typing import Sequence
 
-__all__ = ["parse", "serve", "start_in_thread"]
+__all__ = ["parse", "listen", "serve", "start_in_thread"]
 
 Endpoint = tuple[str, str, int]
 #: How long one direction may go on after the other ended (socat's default is 0.5 s).
@@ -36,10 +42,12 @@ def parse(text: str) -> Endpoint:
     kind, _, rest = text.partition(":")
     if kind == "unix" and rest:
         return ("unix", rest, 0)
+    if kind == "fd" and rest.isdigit():
+        return ("fd", "", int(rest))
     host, _, port = rest.rpartition(":")
     if kind == "tcp" and host and port.isdigit():
         return ("tcp", host, int(port))
-    raise ValueError(f"not an endpoint: {text!r} (tcp:HOST:PORT or unix:PATH)")
+    raise ValueError(f"not an endpoint: {text!r} (tcp:HOST:PORT, unix:PATH or fd:N)")
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -59,7 +67,12 @@ async def _connect(target: Endpoint) -> tuple[asyncio.StreamReader, asyncio.Stre
     return await asyncio.open_connection(where, port)
 
 
-async def _listen(listen: Endpoint, target: Endpoint) -> asyncio.AbstractServer:
+async def listen(source: Endpoint, target: Endpoint,
+                 owner: tuple[int, int] | None = None) -> asyncio.AbstractServer:
+    """Accept on ``source`` and relay each connection to ``target`` (in the running loop).
+
+    A unix socket is made 0600, owned by ``owner`` (uid, gid) when given.
+    """
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await _connect(target)
@@ -81,19 +94,23 @@ async def _listen(listen: Endpoint, target: Endpoint) -> asyncio.AbstractServer:
                 with contextlib.suppress(ConnectionError, OSError):
                     each.close()
 
-    kind, where, port = listen
+    kind, where, port = source
     if kind == "unix":
         if os.path.exists(where):
             os.unlink(where)
         server = await asyncio.start_unix_server(handle, where)
         os.chmod(where, 0o600)
+        if owner is not None:
+            os.chown(where, *owner)
         return server
+    if kind == "fd":
+        return await asyncio.start_server(handle, sock=socket.socket(fileno=port))
     return await asyncio.start_server(handle, where, port, reuse_address=True)
 
 
 async def serve(pairs: Sequence[tuple[str, str]], ready: threading.Event | None = None) -> None:
     """Relay each ``(listen, target)`` pair until cancelled."""
-    servers = [await _listen(parse(listen), parse(target)) for listen, target in pairs]
+    servers = [await listen(parse(source), parse(target)) for source, target in pairs]
     if ready is not None:
         ready.set()
     try:

@@ -19,7 +19,11 @@ with JupyterHub's usual environment. Two halves:
   (``labcheck workspace``), then ``jupyterhub-singleuser`` on
   127.0.0.1:PORT with ``DOCKER_HOST`` at the engine.
 
-Files: ``~/.labcheck-hub/`` (0700: sockets, logs, rootlesskit's state),
+A VM student (``LABCHECK_HUB_ENGINE=vm``) has one half, :func:`with_vm`: the hub
+put the process in a network namespace of its own before it became the
+student (:mod:`.spawner`); it relays, starts the engine VM and the server.
+
+Files: ``~/.labcheck-hub/`` (0700: sockets, logs, rootlesskit's state, ``vm/``),
 ``~/.local/share/labcheck/engine`` (the engine's data: images, containers,
 volumes survive a restart) and ``~/workspace`` (the lessons).
 """
@@ -37,6 +41,8 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 from ..live.engines import rootless
+from ..live.engines.vm import VmEngine
+from ..live.vm.paths import EnginePaths, copy_image
 from . import relay
 
 __all__ = ["main", "run_dir"]
@@ -129,29 +135,77 @@ def inside(args: Sequence[str]) -> int:
     subprocess.run(["rm", "-rf", str(run / "exec")], check=False)
     data = home / ".local" / "share" / "labcheck" / "engine"
     data.mkdir(parents=True, exist_ok=True)
+    env = _server_env(f"unix://{run / 'docker.sock'}")
+    with rootless.running(run, data, env) as dockerd:
+        server = _serve(env, home, run, args)
+        _wait([server, dockerd])
+        _end(server, 8)
+    return 0
+
+
+def _server_env(docker_host: str) -> dict[str, str]:
+    """The server's environment: this venv first on PATH, DOCKER_HOST at the engine."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-    env["DOCKER_HOST"] = f"unix://{run / 'docker.sock'}"
+    env["DOCKER_HOST"] = docker_host
     # The server's URLs point at 127.0.0.1 here (the relays); a proxy must not be used.
     for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         env.pop(key, None)
-    with rootless.running(run, data, env) as dockerd:
-        bin_dir = Path(sys.executable).parent
-        with (run / "setup.log").open("ab") as log:
-            subprocess.run([str(bin_dir / "labcheck"), "doctor"], env=env, stdout=log,
+    return env
+
+
+def _serve(env: dict[str, str], home: Path, run: Path,
+           args: Sequence[str]) -> subprocess.Popen[bytes]:
+    """The lab image (``labcheck doctor``), the lessons into ~/workspace, then the server."""
+    bin_dir = Path(sys.executable).parent
+    workspace = home / "workspace"
+    with (run / "setup.log").open("ab") as log:
+        subprocess.run([str(bin_dir / "labcheck"), "doctor"], env=env, stdout=log,
+                       stderr=subprocess.STDOUT, check=False)
+        lessons = os.environ.get("LABCHECK_HUB_LESSONS")
+        if lessons:
+            subprocess.run([str(bin_dir / "labcheck"), "workspace", str(workspace),
+                            "--from", lessons, "--quiet"], env=env, stdout=log,
                            stderr=subprocess.STDOUT, check=False)
-            lessons = os.environ.get("LABCHECK_HUB_LESSONS")
-            workspace = home / "workspace"
-            if lessons:
-                subprocess.run([str(bin_dir / "labcheck"), "workspace", str(workspace),
-                                "--from", lessons, "--quiet"], env=env, stdout=log,
-                               stderr=subprocess.STDOUT, check=False)
-            workspace.mkdir(exist_ok=True)
-        server = subprocess.Popen([str(bin_dir / "jupyterhub-singleuser"), "--allow-root",
-                                   f"--ServerApp.root_dir={workspace}", *args],
-                                  env=env, cwd=workspace, stdin=subprocess.DEVNULL)
-        _wait([server, dockerd])
+        workspace.mkdir(exist_ok=True)
+    return subprocess.Popen([str(bin_dir / "jupyterhub-singleuser"), "--allow-root",
+                             f"--ServerApp.root_dir={workspace}", *args],
+                            env=env, cwd=workspace, stdin=subprocess.DEVNULL)
+
+
+def with_vm(args: Sequence[str]) -> int:
+    """A VM student: already in a network namespace of their own (made by the hub, root).
+
+    Relays: the hub's listening socket (inherited, the machine's 127.0.0.1:PORT)
+    to the server's 127.0.0.1:PORT here, and 127.0.0.1:API here to the unix
+    socket the hub serves its API on. Then the engine VM, from the hub's image
+    (:class:`~labcheck.live.engines.vm.VmEngine`; its state copied into
+    ``~/.labcheck-hub/vm`` once), and the server. On a signal: the server
+    stops, then the VM.
+    """
+    home = Path(os.environ["HOME"])
+    run = run_dir(home)
+    run.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(run, 0o700)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _on_signal)
+    (_server_host, port), (_api_host, api_port) = _ports()
+    relay.start_in_thread([(f"fd:{os.environ['LABCHECK_HUB_LISTEN_FD']}",
+                            f"tcp:127.0.0.1:{port}"),
+                           (f"tcp:127.0.0.1:{api_port}",
+                            f"unix:{os.environ['LABCHECK_HUB_API_SOCKET']}")])
+    own = EnginePaths(run / "vm")
+    copy_image(EnginePaths(Path(os.environ["LABCHECK_HUB_VM_IMAGE"])), own)
+    engine = VmEngine("vm", {**os.environ, "LABCHECK_ENGINE_DIR": str(own.root)})
+    try:
+        status = engine.start()
+        env = _server_env(status.docker_host)
+        env["LABCHECK_ENGINE_DIR"] = str(own.root)
+        server = _serve(env, home, run, args)
+        _wait([server])
         _end(server, 8)
+    finally:
+        engine.stop()
     return 0
 
 
@@ -159,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--inside"]:
         return inside(args[1:])
+    if os.environ.get("LABCHECK_HUB_ENGINE") == "vm":
+        return with_vm(args)
     return outside(args)
 
 

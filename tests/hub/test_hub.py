@@ -2,30 +2,36 @@
 
 ``make test-hub`` installs what the hub needs (scripts/ensure-hub.sh: JupyterHub
 and JupyterLab in a venv of Debian's Python, configurable-http-proxy from npm,
-rootlesskit) and runs this module as root with ``LABCHECK_TEST_HUB=1``.
-Elsewhere it skips: it makes Unix users and needs root.
+rootlesskit, QEMU and the hub's engine VM) and runs this module as root with
+``LABCHECK_TEST_HUB=1``. Elsewhere it skips: it makes Unix users and needs root.
 
-What it shows, from the browser and from inside each student's namespaces:
+Two students get a rootless engine, the third the engine VM (``--engine-for``;
+``LABCHECK_TEST_HUB_KINDS`` changes the mix). What it shows, from the browser
+and from inside each student's namespaces:
 
 - the hub starts; three students log in at once, each in their own
-  Chromium; the login spawns their server and their rootless engine;
+  Chromium; the login spawns their server and their engine;
 - in each: lesson 01's set-up and first section run, then the exercise
   01-publish: the solution, the Check button passes (a screenshot of each
   student's pass is saved), ``labcheck submit`` hands it in. All three
   publish 127.0.0.1:8011 and all three pass;
 - inside each student's kernel: only their own containers; the other
   students' engine sockets and the machine's daemon refuse them; no
-  interface but loopback, the engine's bridge and its veths; no route out
-  (``ip route get``: a lookup, nothing is sent); their uid outside is their
-  own account's, never root's;
+  interface but loopback (and a rootless engine's bridge and veths); no
+  route out (``ip route get``: a lookup, nothing is sent); never root
+  outside (a rootless student's uid 0 is their own uid outside; a VM
+  student has no user namespace and is their own uid);
+- from the configuration: rootlesskit with no network driver of its own;
+  the VM's only network QEMU's user network with ``restrict=on``; every
+  server (and the VM with its server) in a network namespace of its own;
 - the instructor's grade sheet (``labcheck hub grade``) lists all three;
-- a student's server stopped leaves no process of theirs; started again,
-  their notebook and their engine's containers are still there;
+- a student's server stopped leaves no process of theirs (no engine, no VM);
+  started again, their notebook (and a rootless engine's containers) are there;
 - teardown (``labcheck hub stop --remove-accounts``) leaves no process,
-  account, engine or namespace.
+  account, engine, VM or namespace.
 
 Figures (login to server ready, login to the first lesson cell answering,
-memory and CPU per student) go to ``test-output/hub/figures.json``.
+memory and CPU per student, the engine kind) go to ``test-output/hub/figures.json``.
 """
 
 from __future__ import annotations
@@ -37,9 +43,9 @@ import os
 import pwd
 import re
 import secrets
-import textwrap
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import urllib.request
@@ -64,22 +70,26 @@ pytestmark = [
 ]
 
 
-def _load(path: Path, name: str):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def _browser_conftest():
+    """The browser tests' conftest as a module: its _load, lab_page and CHROMIUM_ARGS."""
+    name = "labcheck_browser_conftest"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "browser" /
+                                                      "conftest.py")
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
 
 
-lab_page = _load(ROOT / "tests" / "browser" / "lab_page.py", "labcheck_browser_lab_page")
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+_browser = _browser_conftest()
+lab_page = _browser.lab_page
+CHROMIUM_ARGS = _browser.CHROMIUM_ARGS
+#: The students and their engine kinds: two rootless, one on the engine VM
+#: (LABCHECK_TEST_HUB_KINDS="ada=vm,bo=vm,cy=vm" measures three VM students instead).
+KINDS = dict(item.split("=") for item in
+             os.environ.get("LABCHECK_TEST_HUB_KINDS", "ada=rootless,bo=rootless,cy=vm")
+             .split(","))
 
 
 def _free_port() -> int:
@@ -145,7 +155,8 @@ def _uid(student: str) -> int:
     return pwd.getpwnam(PREFIX + student).pw_uid
 
 
-def _pids(uid: int) -> list[int]:
+def _pids(uid: int | None) -> list[int]:
+    """The processes of ``uid`` (None: every process)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -153,10 +164,21 @@ def _pids(uid: int) -> list[int]:
                 status = (entry / "status").read_text()
             except OSError:
                 continue
-            if any(line.startswith("Uid:") and int(line.split()[1]) == uid
+            if uid is None or any(line.startswith("Uid:") and int(line.split()[1]) == uid
                    for line in status.splitlines()):
                 found.append(int(entry.name))
     return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _netns(pid: int) -> str:
+    return os.readlink(f"/proc/{pid}/ns/net")
 
 
 def _usage(uid: int) -> dict[str, float]:
@@ -204,7 +226,7 @@ def _student_notebook(target: Path, peers: list[str]) -> dict[str, int]:
     notebook.cells.append(nbformat.v4.new_code_cell(
         f'!labcheck submit {EXERCISE} -o "$LABCHECK_HANDIN/{EXERCISE}.json"'))
     notebook.cells.append(nbformat.v4.new_code_cell(f'''\
-import glob, json, socket
+import glob, json, os, socket
 from labcheck.live.engines.rootless import network_facts
 
 def connect(path):
@@ -220,6 +242,7 @@ def connect(path):
 
 facts = network_facts()
 facts["uid_map"] = open("/proc/self/uid_map").read().split()
+facts["uid"] = os.getuid()
 facts["containers"] = sorted(c.name for c in client.containers.list(all=True))
 others = {peers!r} + sorted(set(glob.glob("/run/*.sock") + glob.glob("/run/*/docker.sock")
                                 + glob.glob("/run/*/*/docker.sock") + ["/var/run/docker.sock"]))
@@ -305,20 +328,23 @@ def hub():
     OUTPUT.mkdir(parents=True)
     tag = secrets.token_hex(2)
     folder = HUB_HOME / f"test-{tag}"
-    students = [f"t{tag}-{n}" for n in ("ada", "bo", "cy")]
+    students = [f"t{tag}-{n}" for n in KINDS]
+    kinds = {f"t{tag}-{n}": kind for n, kind in KINDS.items()}
     port = _free_port()
     started = _hub(folder, "start", "--students", ",".join(students), "--port", str(port),
-                   "--lessons", str(ROOT / "lessons"), check=False)
+                   "--lessons", str(ROOT / "lessons"), "--engine", "rootless", "--engine-for",
+                   ",".join(f"{n}={k}" for n, k in kinds.items()), check=False)
     assert started.returncode == 0, started.stdout + started.stderr
     the_hub = Hub(folder, f"http://127.0.0.1:{port}/")
     the_hub.students = students  # type: ignore[attr-defined]
+    the_hub.kinds = kinds  # type: ignore[attr-defined]
     uids = [_uid(s) for s in students]
     try:
         yield the_hub
     finally:
         for name in students:  # the logs, before the accounts and the hub's folder go
             logs = Path(pwd.getpwnam(PREFIX + name).pw_dir) / ".labcheck-hub"
-            for log in logs.glob("*.log"):
+            for log in [*logs.glob("*.log"), *logs.glob("vm/run/*.log")]:
                 (OUTPUT / name).mkdir(parents=True, exist_ok=True)
                 (OUTPUT / name / log.name).write_bytes(log.read_bytes())
         if (folder / "jupyterhub.log").exists():
@@ -326,10 +352,13 @@ def hub():
         stopped = _hub(folder, "stop", "--remove-accounts", check=False)
         (OUTPUT / "teardown.txt").write_text(stopped.stdout + stopped.stderr)
         left = {uid: _pids(uid) for uid in uids if _pids(uid)}
+        qemus = [line for line in map(_cmdline, _pids(None))
+                 if "labcheck-engine" in line and f"{PREFIX}t{tag}-" in line]
         users = [e.pw_name for e in pwd.getpwall() if e.pw_name.startswith(f"{PREFIX}t{tag}-")]
         subprocess.run(["rm", "-rf", str(folder)], check=False)
         assert stopped.returncode == 0, stopped.stderr
         assert not left, f"processes left behind: {left}"
+        assert not qemus, f"engine VMs left behind: {qemus}"
         assert not users, f"accounts left behind: {users}"
 
 
@@ -337,7 +366,7 @@ def test_three_students_at_once(hub):
     students = hub.students
     sockets = {s: str(Path(pwd.getpwnam(PREFIX + s).pw_dir) / ".labcheck-hub" / "docker.sock")
                for s in students}
-    records: dict[str, dict] = {s: {} for s in students}
+    records: dict[str, dict] = {s: {"engine": hub.kinds[s]} for s in students}
     errors: dict[str, BaseException] = {}
 
     def run(name: str) -> None:
@@ -355,6 +384,9 @@ def test_three_students_at_once(hub):
     (OUTPUT / "figures.json").write_text(json.dumps(records, indent=2))
     assert not errors, {n: repr(e) for n, e in errors.items()}
 
+    kinds = hub.kinds
+    machine_netns = _netns(os.getpid())
+    namespaces = set()
     for name in students:
         facts = records[name]["facts"]
         # Their own engine: their containers only (the other two made 'hello' too).
@@ -363,36 +395,61 @@ def test_three_students_at_once(hub):
         assert facts["sockets"], facts
         assert all(result != "connected" for result in facts["sockets"].values()), \
             facts["sockets"]
-        # Loopback, the engine's bridge and its veths: nothing else; no way out.
+        # Loopback (and a rootless engine's bridge and its veths): nothing else; no way out.
         assert "lo" in facts["links"] and all(
             link in ("lo", "docker0") or link.startswith("veth") for link in facts["links"]), \
             facts["links"]
         assert not any(r.startswith("default") for r in facts["routes_v4"] + facts["routes_v6"])
         assert "unreachable" in facts["route_out"], facts["route_out"]
         assert "unreachable" in facts["route_out_v6"], facts["route_out_v6"]
-        # Root only inside their user namespace: outside, their own uid.
-        assert facts["uid_map"][:2] == ["0", str(_uid(name))], facts["uid_map"]
         assert Path(ROOT / records[name]["screenshot"]).exists()
-
-    # From the configuration: rootlesskit with the host's network driver (no slirp4netns,
-    # no port driver) and a network namespace of its own; no slirp4netns process anywhere.
-    for name in students:
-        lines = [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                 for pid in _pids(_uid(name))]
-        kits = [line for line in lines if line.startswith("rootlesskit ")]
-        assert len(kits) == 1 and "--net=host" in kits[0] and "--port-driver=none" in kits[0] \
-            and "unshare --net" in kits[0], kits
+        pids = _pids(_uid(name))
+        lines = [_cmdline(pid) for pid in pids]
+        running = dict(zip(pids, lines, strict=True))
         assert not any("slirp4netns" in line or "vpnkit" in line for line in lines)
+        server = [pid for pid, line in running.items() if "jupyterhub-singleuser" in line]
+        assert len(server) == 1, lines
+        namespaces.add(_netns(server[0]))
+        if kinds[name] == "rootless":
+            # Root only inside their user namespace: outside, their own uid.
+            assert facts["uid_map"][:2] == ["0", str(_uid(name))], facts["uid_map"]
+            # From the configuration: rootlesskit with the host's network driver (no
+            # slirp4netns, no port driver) and a network namespace of its own.
+            kits = [line for line in lines if line.startswith("rootlesskit ")]
+            assert len(kits) == 1 and "--net=host" in kits[0] \
+                and "--port-driver=none" in kits[0] and "unshare --net" in kits[0], kits
+        else:
+            # Their own uid, no user namespace; the VM's only network is QEMU's user
+            # network with restrict=on (nothing leaves the VM), in the server's namespace.
+            assert facts["uid"] == _uid(name) and facts["uid_map"][:2] == ["0", "0"]
+            assert facts["links"] == ["lo"], facts["links"]
+            vms = [pid for pid, line in running.items() if "labcheck-engine" in line]
+            assert len(vms) == 1, lines
+            vm_pid = vms[0]
+            args = Path(f"/proc/{vm_pid}/cmdline").read_bytes().decode().split("\0")
+            netdevs = [args[i + 1] for i, arg in enumerate(args) if arg == "-netdev"]
+            assert len(netdevs) == 1 and netdevs[0].startswith("user,") \
+                and "restrict=on" in netdevs[0].split(","), netdevs
+            assert _netns(vm_pid) == _netns(server[0])
+            records[name]["vm_pid"] = vm_pid
         records[name]["usage_idle_after"] = _usage(_uid(name))
+    # Each server on a loopback of its own, none on the machine's.
+    assert len(namespaces) == len(students) and machine_netns not in namespaces
 
-    # Three engines, three different daemons (the instructor, as root, asks each).
+    # Three engines, three different daemons (the instructor, as root, asks each). VMs
+    # restored from one saved state share dockerd's engine ID: each is its own QEMU.
     ids = set()
     for name, path in sockets.items():
-        out = subprocess.run(["docker", "-H", f"unix://{path}", "info", "--format",
-                              "{{.ID}} {{.SecurityOptions}}"], capture_output=True, text=True,
-                             check=True).stdout
-        assert "rootless" in out, out
-        ids.add(out.split()[0])
+        if kinds[name] == "rootless":
+            command = ["docker", "-H", f"unix://{path}"]
+        else:
+            state = json.loads((Path(path).parent / "vm" / "run" / "state.json").read_text())
+            command = ["nsenter", "-n", "-t", str(records[name]["vm_pid"]), "docker", "-H",
+                       f"tcp://127.0.0.1:{state['api_port']}"]
+        out = subprocess.run([*command, "info", "--format", "{{.ID}} {{.SecurityOptions}}"],
+                             capture_output=True, text=True, check=True).stdout
+        assert ("rootless" in out) == (kinds[name] == "rootless"), out
+        ids.add(out.split()[0] if kinds[name] == "rootless" else f"qemu {records[name]['vm_pid']}")
     assert len(ids) == 3
 
     # The instructor's grade sheet.
@@ -402,20 +459,29 @@ def test_three_students_at_once(hub):
     assert sorted({row.get("student", "") for row in rows}) == sorted(students), \
         (graded.stdout, rows)
 
-    # A restart: stopped, nothing of the student runs; started, their work is there.
-    first = students[0]
-    hub.api(f"users/{first}/server", method="DELETE")
-    hub.wait(first, False, timeout=60)
-    deadline = time.monotonic() + 30
-    while _pids(_uid(first)) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert _pids(_uid(first)) == [], "a stopped server left processes running"
+    # A restart: stopped, nothing of the student runs (no engine, no VM); started, their
+    # work is there (a rootless engine's containers too: its data is on disk; a VM
+    # starts again from its saved state).
+    restarted = list(dict.fromkeys([students[0], *(s for s in students if kinds[s] == "vm")]))
+    for name in restarted:
+        hub.api(f"users/{name}/server", method="DELETE")
+    for name in restarted:
+        hub.wait(name, False, timeout=60)
+        deadline = time.monotonic() + 30
+        while _pids(_uid(name)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _pids(_uid(name)) == [], f"{name}'s stopped server left processes running"
     started = time.monotonic()
-    hub.api(f"users/{first}/server", method="POST")  # answers once ready or after 10 s
-    hub.wait(first, True)
-    records[first]["restart_to_ready_s"] = round(time.monotonic() - started, 1)
-    assert (Path(pwd.getpwnam(PREFIX + first).pw_dir) / "workspace" / "hub-test.ipynb").exists()
-    names = subprocess.run(["docker", "-H", f"unix://{sockets[first]}", "ps", "-a", "--format",
-                            "{{.Names}}"], capture_output=True, text=True, check=True).stdout
-    assert "hello" in names.split(), names
+    for name in restarted:
+        hub.api(f"users/{name}/server", method="POST")  # answers once ready or after 10 s
+    for name in restarted:
+        hub.wait(name, True)
+        records[name]["restart_to_ready_s"] = round(time.monotonic() - started, 1)
+        home = Path(pwd.getpwnam(PREFIX + name).pw_dir)
+        assert (home / "workspace" / "hub-test.ipynb").exists()
+    for name in (s for s in restarted if kinds[s] == "rootless"):
+        names = subprocess.run(["docker", "-H", f"unix://{sockets[name]}", "ps", "-a",
+                                "--format", "{{.Names}}"], capture_output=True, text=True,
+                               check=True).stdout
+        assert "hello" in names.split(), names
     (OUTPUT / "figures.json").write_text(json.dumps(records, indent=2))

@@ -13,11 +13,13 @@ else ``~/.cache/labcheck/engine``. Inside it:
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-__all__ = ["EnginePaths", "engine_dir"]
+__all__ = ["EnginePaths", "engine_dir", "copy_image"]
 
 
 def engine_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -130,3 +132,31 @@ class EnginePaths:
     def image_present(self) -> bool:
         """Whether a built image (kernel, initramfs, manifest) is there."""
         return self.kernel.is_file() and self.initrd.is_file() and self.manifest.is_file()
+
+
+def copy_image(source: EnginePaths, target: EnginePaths) -> None:
+    """``target``'s image from ``source``'s: links to the read-only files, a copy of the state.
+
+    For many engines from one built image (a class hub's VM students): QEMU
+    opens the saved state's qcow2 for writing (``-loadvm`` will not restore
+    from a read-only one) and locks it, so each engine gets its own copy,
+    made again only when the source's changed.
+    """
+    if not source.image_present() or not source.snapshot_disk.is_file():
+        raise FileNotFoundError(f"no built engine image with a saved state in {source.root}")
+    target.image.mkdir(parents=True, exist_ok=True)
+    for name in (source.kernel, source.initrd, source.manifest, source.busybox):
+        link = target.image / name.name
+        if not (link.is_symlink() and os.readlink(link) == str(name)):
+            link.unlink(missing_ok=True)
+            link.symlink_to(name)
+    want = source.snapshot_disk.stat()
+    have = target.snapshot_disk
+    if not have.is_file() or have.stat().st_size != want.st_size \
+            or have.stat().st_mtime_ns != want.st_mtime_ns:
+        partial = have.with_suffix(".partial")
+        subprocess.run(["cp", "--reflink=auto", "--sparse=always", str(source.snapshot_disk),
+                        str(partial)], check=True)
+        os.utime(partial, ns=(want.st_atime_ns, want.st_mtime_ns))
+        partial.replace(have)
+    shutil.copyfile(source.snapshots, target.snapshots)
