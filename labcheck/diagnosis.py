@@ -537,7 +537,7 @@ def _overlay_step(snapshot: Snapshot, a: Container, box: Container, a_node: str,
     name, ident = shared
     net = next((n for n in (snapshot.node(a_node) or Snapshot()).networks if n.id == ident), None)
     hosts = next((h for n, h in snapshot.spanning() if n.id == ident), (a_node, b_node))
-    facts = [f"{net.driver if net else 'a'} network {name!r}, id {ident[:12]}"]
+    facts = [f"{net.driver if net else 'a'} network {name!r}"]
     if net is not None and net.options.get(_VNI_OPTION):
         facts.append(f"VNI {net.options[_VNI_OPTION]}")
     if net is not None and net.subnets:
@@ -573,15 +573,17 @@ def _lan_step(a: _Host, b: _Host) -> Step:
     return Step("lan", True, "; ".join(facts) + said, command)
 
 
-def _blocked(receiver: _Host, sender: _Host, protocol: str, port: int) -> str:
-    """Why ``receiver`` (or ``sender``) stops a new packet on ``port``; '' if neither does."""
+def _blocked(receiver: _Host, sender: _Host, protocol: str, port: int, what: str) -> str:
+    """Why ``receiver`` (or ``sender``) stops a new packet on ``port``, in two clauses
+    (who stops what; the rule); '' if neither does."""
     fate = receiver.fate("INPUT", protocol, port, sender.address)
     if not fate.passes:
-        return (f"{receiver.name} stops {protocol}/{port} from {sender.name}: "
+        return (f"{receiver.name} stops {protocol}/{port} from {sender.name} ({what}); "
                 f"{fate.describe()}")
     out = sender.fate("OUTPUT", protocol, port, receiver.address)
     if not out.passes:
-        return f"{sender.name} stops {protocol}/{port} to {receiver.name}: {out.describe()}"
+        return (f"{sender.name} stops {protocol}/{port} to {receiver.name} ({what}); "
+                f"{out.describe()}")
     return ""
 
 
@@ -608,10 +610,9 @@ def _control_step(snapshot: Snapshot, a: _Host, b: _Host) -> Step:
         for protocol, port, what in CONTROL_PORTS:
             if what == "managers" and not swarm.get("manager"):
                 continue
-            why = _blocked(receiver, sender, protocol, port)
+            why = _blocked(receiver, sender, protocol, port, f"the {what}")
             if why:
-                return Step("control", False, "; ".join(facts + [why + f" (the {what})"]),
-                            command)
+                return Step("control", False, "; ".join([why] + facts), command)
     facts.append("no firewall rule of either host stops 7946/tcp+udp (gossip) or 2377/tcp "
                  "(to a manager) between them")
     return Step("control", True, "; ".join(facts), command)
@@ -622,12 +623,10 @@ def _vxlan_step(a: _Host, b: _Host) -> Step:
                f"udp port {VXLAN_PORT} (on both hosts)")
     if not (a.read and b.read):
         return Step("vxlan", None, f"hosts not read: {a.why or b.why}", command)
-    there = _blocked(b, a, "udp", VXLAN_PORT)
-    back = _blocked(a, b, "udp", VXLAN_PORT)
+    there = _blocked(b, a, "udp", VXLAN_PORT, "the overlay's data")
+    back = _blocked(a, b, "udp", VXLAN_PORT, "the replies")
     if there or back:
-        told = [there + " (the overlay's data)" if there else "",
-                back + " (the replies)" if back else ""]
-        return Step("vxlan", False, "; ".join(t for t in told if t), command)
+        return Step("vxlan", False, "; ".join(t for t in (there, back) if t), command)
     unsure = [r for host in (a, b) for r in host.fate("INPUT", "udp", VXLAN_PORT,
                                                           "").maybe]
     tail = (f"; rules that might still stop it (conditions not read): "

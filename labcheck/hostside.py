@@ -204,10 +204,10 @@ class Fate:
         return self.verdict == "ACCEPT"
 
     def describe(self) -> str:
-        """In words: ``DROP by INPUT rule '-i lan0 ... -j DROP' (4 packets so far)``."""
+        """In words: ``DROP by INPUT rule '-i lan0 ... -j DROP', 4 packets so far``."""
         if self.rule is None:
             return f"{self.verdict} by the policy of {self.chain}"
-        counted = f" ({self.rule.packets} packets so far)" if self.rule.packets else ""
+        counted = f", {self.rule.packets} packets so far" if self.rule.packets else ""
         return f"{self.verdict} by {self.rule.chain} rule '{self.rule.spec}'{counted}"
 
 
@@ -226,7 +226,7 @@ def fate_of(rules: Iterable[Rule], policies: Mapping[tuple[str, str], str], chai
     >>> fate = fate_of(parse_iptables_save(saved), parse_policies(saved), "INPUT",
     ...                protocol="udp", port=4789, interface="lan0", address="10.219.0.11")
     >>> fate.verdict, fate.describe()
-    ('DROP', "DROP by INPUT rule '-i lan0 -p udp -m udp --dport 4789 -j DROP' (3 packets so far)")
+    ('DROP', "DROP by INPUT rule '-i lan0 -p udp -m udp --dport 4789 -j DROP', 3 packets so far")
     >>> fate_of(parse_iptables_save(saved), {}, "INPUT", protocol="udp", port=7946).verdict
     'ACCEPT'
     """

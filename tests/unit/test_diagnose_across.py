@@ -76,8 +76,8 @@ def test_a_receiver_that_drops_4789_fails_the_vxlan_step_with_its_rule():
     assert d.first_failure.name == "vxlan", str(d)
     assert _failing(d) == ["vxlan", "connect"]
     assert d.step("vxlan").evidence == (
-        "node2 stops udp/4789 from node1: DROP by INPUT rule '-i lan0 -p udp -m udp --dport "
-        "4789 -j DROP' (7 packets so far) (the overlay's data)")
+        "node2 stops udp/4789 from node1 (the overlay's data); DROP by INPUT rule '-i lan0 -p "
+        "udp -m udp --dport 4789 -j DROP', 7 packets so far")
 
 
 def test_the_replies_dropped_on_the_sender_fail_the_vxlan_step_too():
