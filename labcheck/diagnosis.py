@@ -476,6 +476,9 @@ class _Host:
     pings_peer: bool | None = None
     rules: tuple[Rule, ...] = ()
     policies: tuple[tuple[tuple[str, str], str], ...] = ()
+    #: why the firewall could not be read ('' when it was: iptables-save's filter table,
+    #: or nothing at all where no table exists, which drops nothing)
+    no_firewall: str = ""
 
     def fate(self, chain: str, protocol: str, port: int, address: str) -> Fate:
         return fate_of(self.rules, dict(self.policies), chain, protocol=protocol, port=port,
@@ -499,9 +502,11 @@ def _host(snapshot: Snapshot, node: str, peer: str) -> _Host:
                 None)
     ping = HostNet.section(out, "ping").strip()
     saved = HostNet.section(out, "iptables")
+    unread = "" if "*filter" in saved or not saved.strip() else (
+        f"iptables-save on {node}: {saved.strip().splitlines()[-1]}")
     return _Host(node, address, True, "", interface, link.mtu if link else 0,
                  bool(link and link.up), (ping == "exit 0") if ping else None,
-                 parse_iptables_save(saved), tuple(parse_policies(saved).items()))
+                 parse_iptables_save(saved), tuple(parse_policies(saved).items()), unread)
 
 
 def _across_inspect(snapshot: Snapshot, source: str, target: str, a_node: str, b_node: str
@@ -602,9 +607,10 @@ def _control_step(snapshot: Snapshot, a: _Host, b: _Host) -> Step:
         role = "a manager" if swarm.get("manager") else "a worker"
         managers = ", ".join(swarm.get("managers") or ()) or "?"
         facts.append(f"{host.name}: in the swarm, {role} (managers: {managers})")
-    if not (a.read and b.read):
-        return Step("control", None,
-                    "; ".join(facts + [f"hosts not read: {a.why or b.why}"]), command)
+    if not (a.read and b.read) or a.no_firewall or b.no_firewall:
+        why = a.why or b.why or a.no_firewall or b.no_firewall
+        return Step("control", None, "; ".join(facts + [f"the firewalls not read: {why}"]),
+                    command)
     for receiver, sender in ((a, b), (b, a)):
         swarm = (snapshot.node(receiver.name) or Snapshot()).meta.get("swarm") or {}
         for protocol, port, what in CONTROL_PORTS:
@@ -613,16 +619,19 @@ def _control_step(snapshot: Snapshot, a: _Host, b: _Host) -> Step:
             why = _blocked(receiver, sender, protocol, port, f"the {what}")
             if why:
                 return Step("control", False, "; ".join([why] + facts), command)
-    facts.append("no firewall rule of either host stops 7946/tcp+udp (gossip) or 2377/tcp "
-                 "(to a manager) between them")
+    managed = any(((snapshot.node(h.name) or Snapshot()).meta.get("swarm") or {}).get("manager")
+                  for h in (a, b))
+    facts.append("no firewall rule of either host stops 7946/tcp+udp (gossip)"
+                 + (" or 2377/tcp (to a manager)" if managed else "") + " between them")
     return Step("control", True, "; ".join(facts), command)
 
 
 def _vxlan_step(a: _Host, b: _Host) -> Step:
     command = (f"iptables -nvL INPUT (on {b.name}'s host); tcpdump -ni {b.interface or 'LAN'} "
                f"udp port {VXLAN_PORT} (on both hosts)")
-    if not (a.read and b.read):
-        return Step("vxlan", None, f"hosts not read: {a.why or b.why}", command)
+    if not (a.read and b.read) or a.no_firewall or b.no_firewall:
+        why = a.why or b.why or a.no_firewall or b.no_firewall
+        return Step("vxlan", None, f"the firewalls not read: {why}", command)
     there = _blocked(b, a, "udp", VXLAN_PORT, "the overlay's data")
     back = _blocked(a, b, "udp", VXLAN_PORT, "the replies")
     if there or back:

@@ -21,17 +21,19 @@ def _box(name, ip, net=OVERLAY):
                      endpoints=(Endpoint(net.name, network_id=net.id, ipv4=ip),))
 
 
-def _host_output(node, *, rules="", mtu=1500, ping="exit 0"):
+def _host_output(node, *, rules="", mtu=1500, ping="exit 0", saved=None):
     ip = IPS[node]
+    if saved is None:
+        saved = f"*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n{rules}COMMIT\n"
     return (f"@@ link\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UNKNOWN\n"
             f"5: lan0@if6: <BROADCAST,UP,LOWER_UP> mtu {mtu} state UP\n"
             f"@@ addr\n5: lan0    inet {ip}/24 brd 10.219.0.255 scope global lan0\n"
-            f"@@ iptables\n*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n{rules}COMMIT\n"
+            f"@@ iptables\n{saved}"
             f"@@ ping\n{ping}\n")
 
 
 def _lab(*, a_rules="", b_rules="", mtu=1500, net_b=OVERLAY, ping=True, swarm=True,
-         same_node=False):
+         same_node=False, b_saved=None):
     a_node, b_node = "node1", "node2"
     relay, north = _box("relay", "10.218.1.2"), _box("north", "10.218.1.4", net_b)
     a_probes = [
@@ -43,7 +45,8 @@ def _lab(*, a_rules="", b_rules="", mtu=1500, net_b=OVERLAY, ping=True, swarm=Tr
                     output=_host_output(a_node, rules=a_rules, mtu=mtu)),
     ]
     b_probes = [ProbeResult(HostNet(peer=IPS[a_node]), True, True,
-                            output=_host_output(b_node, rules=b_rules, mtu=mtu))]
+                            output=_host_output(b_node, rules=b_rules, mtu=mtu,
+                                                saved=b_saved))]
     meta1 = {"swarm": {"state": "active", "manager": True, "managers": ["10.219.0.11:2377"]}}
     meta2 = {"swarm": {"state": "active", "manager": False, "managers": ["10.219.0.11:2377"]}}
     if not swarm:
@@ -126,6 +129,13 @@ def test_unread_hosts_leave_the_host_steps_open():
     d = diagnose_snapshot(replace(lab, nodes=nodes), "relay", "north")
     assert {s.name: s.ok for s in d.steps}["vxlan"] is None
     assert d.first_failure is None
+
+
+def test_a_firewall_that_cannot_be_read_leaves_its_steps_open():
+    d = diagnose_snapshot(_lab(b_saved="sh: iptables-save: not found\n"), "relay", "north")
+    assert (d.step("vxlan").ok, d.step("control").ok) == (None, None)
+    assert "iptables-save on node2: sh: iptables-save: not found" in d.step("vxlan").evidence
+    assert d.step("lan").ok and d.first_failure is None
 
 
 def test_two_containers_on_one_node_claim_no_crossing():
