@@ -440,7 +440,7 @@ class HostNet(Probe):
             except ValueError:
                 raise ValueError(f"not an IP address: {self.peer!r}") from None
             script += ("; echo '@@ ping'; if command -v ping >/dev/null; then P=ping; "
-                       "else P='busybox ping'; fi; $P -c 1 -W 2 " + self.peer
+                       "else P='busybox ping'; fi; $P -c 2 -W 3 " + self.peer
                        + ' >/dev/null 2>&1; echo "exit $?"')
         return script
 
