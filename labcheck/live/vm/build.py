@@ -18,10 +18,13 @@ What goes in (one place: :data:`PACKAGES`, :data:`MODULES`):
   (:mod:`labcheck.live.dockerhost`): iproute2's full ``ip`` (``ip netns``),
   ``ss`` and ``bridge``, tcpdump, bash; where a package gives a program
   busybox also has, the package's wins;
+- socat, which serves each lab node's API socket to QEMU's forward
+  (``guest/nodes``, :mod:`labcheck.live.vm.nodes`), and the crypto modules of an
+  encrypted overlay (ESP with AES-GCM);
 - the shared libraries ``ldd`` lists for them, taken from the packages that
   own them (``dpkg -S``), fetched the same way;
 - the guest files of :mod:`labcheck.live.vm.guest` (``/init``, daemon.json,
-  dnsmasq.conf).
+  dnsmasq.conf, ``nodes``), and the lab nodes' daemon.json made from the VM's.
 
 The versions taken are written to ``manifest.json`` beside the image. A
 second build reuses the downloaded packages (``refresh=True`` fetches again).
