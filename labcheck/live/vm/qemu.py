@@ -46,9 +46,14 @@ __all__ = ["VmConfig", "EngineState", "EngineStatus", "qemu_binary", "kvm_usable
 
 GUEST_API_PORT = 2375
 #: quiet: printing to an emulated serial port is slow; no mitigations: the
-#: guest runs only the user's own containers.
+#: guest runs only the user's own containers. tsc=reliable: under TCG with two
+#: vCPUs the kernel finds no constant TSC and falls back to the HPET, whose every
+#: read (each clock_gettime: no vDSO with it) is an emulated device access under
+#: QEMU's global lock; the dockerds of a multi-host lab then spent most of the
+#: guest's time in the kernel and missed swarm's 20 s deadlines. TCG's TSC is the
+#: host's (monotonic, one clock for all vCPUs, carried over a saved state).
 KERNEL_ARGS = ("console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init mitigations=off "
-               "nokaslr cgroup_no_v1=all")
+               "nokaslr cgroup_no_v1=all tsc=reliable")
 DEFAULT_MEMORY_MIB = 1024
 
 
