@@ -40,6 +40,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
@@ -260,6 +261,47 @@ class Nodes:
 
     def status(self) -> list[EngineStatus]:
         return [n.engine.status() for n in self.nodes]
+
+    def wait_for_swarm(self, timeout: float = 300) -> bool:
+        """Wait until the swarm of these nodes has settled; False if ``timeout`` s passed first.
+
+        Settled: the manager lists every node that is in the swarm as ready, and
+        each of them has set up its ingress network (the ``ingress-sbox`` sandbox
+        of the routing mesh, what Docker's own tests wait for). Right after
+        ``swarm init`` and ``join`` every node builds that sandbox at once; inside
+        the engine VM, under emulation, this keeps the VM busy for tens of seconds,
+        and a container attached to an overlay meanwhile can miss Docker's fixed
+        20 s deadline for the attachment ("attaching to network failed ... context
+        deadline exceeded"). On native nodes it returns at once. Nodes outside the
+        swarm are not waited for.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._swarm_settled():
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
+
+    def _swarm_settled(self) -> bool:
+        import docker
+
+        members = [n for n in self.nodes
+                   if n.client.info()["Swarm"].get("LocalNodeState") == "active"]
+        managers = [n for n in members if n.client.info()["Swarm"].get("ControlAvailable")]
+        if managers:
+            listed = managers[0].client.nodes.list()
+            if len(listed) < len(members) or any(
+                    entry.attrs["Status"]["State"] != "ready" for entry in listed):
+                return False
+        for node in members:
+            try:
+                ingress = node.client.networks.get("ingress").attrs
+            except docker.errors.NotFound:
+                return False
+            if "ingress-sbox" not in (ingress.get("Containers") or {}):
+                return False
+        return True
 
     def describe(self) -> list[str]:
         """One line per node, then the LAN's."""
