@@ -71,6 +71,11 @@ step "lesson 09 under nbval: three Docker hosts inside the VM"
 python -m pytest -q -p no:cacheprovider --nbval lessons/09-across-hosts.ipynb \
     --nbval-sanitize-with lessons/sanitize.cfg \
     -p labcheck.pytest_plugin
+labcheck engine status
+# nodes() restarted the VM for the nodes (and the lab's end may have stopped it): the
+# steps below take the VM as it is now, not the address read before lesson 09
+labcheck engine start >/dev/null
+eval "$(labcheck engine env)"
 done_step nbval-09
 
 step "exercise 01-publish graded: the solution passes, each broken variant fails"
