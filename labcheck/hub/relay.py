@@ -27,7 +27,9 @@ import asyncio
 import contextlib
 import os
 import socket
+import sys
 import threading
+import time
 from typing import Sequence
 
 __all__ = ["parse", "listen", "serve", "start_in_thread"]
@@ -35,6 +37,13 @@ __all__ = ["parse", "listen", "serve", "start_in_thread"]
 Endpoint = tuple[str, str, int]
 #: How long one direction may go on after the other ended (socat's default is 0.5 s).
 HALF_CLOSE_S = 2.0
+#: How long a new connection waits for its target to accept (a server busy or restarting).
+CONNECT_WAIT_S = 5.0
+
+
+def _say(text: str) -> None:
+    """One line on stderr (a hub session's stderr is the hub's log)."""
+    print(f"labcheck relay: {text}", file=sys.stderr, flush=True)
 
 
 def parse(text: str) -> Endpoint:
@@ -50,21 +59,32 @@ def parse(text: str) -> Endpoint:
     raise ValueError(f"not an endpoint: {text!r} (tcp:HOST:PORT, unix:PATH or fd:N)")
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                what: str) -> None:
     """Copy until end of file, then pass the end on (a half-close: the other way stays open)."""
-    with contextlib.suppress(ConnectionError, OSError):
+    try:
         while chunk := await reader.read(65536):
             writer.write(chunk)
             await writer.drain()
         if writer.can_write_eof():
             writer.write_eof()
+    except (ConnectionError, OSError) as error:
+        _say(f"{what}: {error!r}")
 
 
 async def _connect(target: Endpoint) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection to ``target``, tried again for up to CONNECT_WAIT_S while it refuses."""
     kind, where, port = target
-    if kind == "unix":
-        return await asyncio.open_unix_connection(where)
-    return await asyncio.open_connection(where, port)
+    deadline = time.monotonic() + CONNECT_WAIT_S
+    while True:
+        try:
+            if kind == "unix":
+                return await asyncio.open_unix_connection(where)
+            return await asyncio.open_connection(where, port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.1)
 
 
 async def listen(source: Endpoint, target: Endpoint,
@@ -76,13 +96,15 @@ async def listen(source: Endpoint, target: Endpoint,
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await _connect(target)
-        except OSError:
+        except OSError as error:
+            _say(f"to {target[1]}:{target[2]}: {error!r}; the connection is closed")
             writer.close()
             return
         # As socat: when one direction ends, the end is passed on and the other
         # direction gets a moment (HALF_CLOSE_S) to finish; then both close.
-        pipes = {asyncio.ensure_future(_pipe(reader, up_writer)),
-                 asyncio.ensure_future(_pipe(up_reader, writer))}
+        pipes = {asyncio.ensure_future(_pipe(reader, up_writer, f"to {target[1]}:{target[2]}")),
+                 asyncio.ensure_future(_pipe(up_reader, writer,
+                                             f"from {target[1]}:{target[2]}"))}
         try:
             _done, pending = await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
             if pending:
