@@ -59,10 +59,9 @@ def run(args: argparse.Namespace) -> int:
         engine, engines = parse_kinds(args.engine, args.engine_for)
         url = hub.start(names, instructor=args.instructor, port=args.port, course=args.lessons,
                         engine=engine, engines=engines)
-        state = hub.state()
-        kinds = dict(state.get("engines") or {})  # type: ignore[call-overload]
+        kind, kinds = hub.kinds()
         own = "".join(f", {n}: {k}" for n, k in sorted(kinds.items()))
-        print(f"hub at {url} for {len(names)} students (engine: {state.get('engine')}{own}); "
+        print(f"hub at {url} for {len(names)} students (engine: {kind}{own}); "
               f"passwords in {hub.passwords} (root only); stop with: labcheck hub stop")
     elif args.action == "stop":
         for line in hub.stop(remove_accounts=args.remove_accounts) or ["no hub was running"]:
@@ -71,9 +70,8 @@ def run(args: argparse.Namespace) -> int:
         if not hub.pid():
             print(f"no hub runs from {hub.folder}")
             return EXIT_OK
-        state = hub.state()
-        kinds = dict(state.get("engines") or {})  # type: ignore[call-overload]
-        print(f"hub at {state.get('url')} (pid {hub.pid()}; engine: {state.get('engine')})")
+        kind, kinds = hub.kinds()
+        print(f"hub at {hub.state().get('url')} (pid {hub.pid()}; engine: {kind})")
         users = hub.api("users")
         for user in users if isinstance(users, list) else []:
             servers = user.get("servers") or {}

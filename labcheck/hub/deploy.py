@@ -134,6 +134,13 @@ class Hub:
         except (OSError, ValueError):
             return {}
 
+    def kinds(self) -> tuple[str, dict[str, str]]:
+        """The engine kind the running hub gives students, and the students' own kinds."""
+        state = self.state()
+        own = state.get("engines")
+        return (str(state.get("engine") or "rootless"),
+                {str(k): str(v) for k, v in own.items()} if isinstance(own, dict) else {})
+
     def pid(self) -> int | None:
         try:
             pid = int(self.pid_file.read_text().strip())

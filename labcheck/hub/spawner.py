@@ -125,10 +125,13 @@ class LabSpawner(LocalProcessSpawner):  # type: ignore[misc]
             owner=(entry.pw_uid, entry.pw_gid))
         self.popen_kwargs = {"pass_fds": (listener.fileno(),)}
 
-    def _close_vm_paths(self) -> None:
+    def _close_listener(self) -> None:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
+
+    def _close_vm_paths(self) -> None:
+        self._close_listener()
         if self._api_relay is not None:
             self._api_relay.close()
             self._api_relay = None
@@ -145,10 +148,7 @@ class LabSpawner(LocalProcessSpawner):  # type: ignore[misc]
         try:
             return await super().start()
         finally:
-            # The session holds the listening socket now; the hub keeps the API relay.
-            if self._listener is not None:
-                self._listener.close()
-                self._listener = None
+            self._close_listener()  # the session holds it now; the hub keeps the API relay
 
     async def stop(self, now: bool = False) -> None:
         await super().stop(now=now)
