@@ -179,9 +179,15 @@ def command_line(paths: EnginePaths, config: VmConfig, api_port: int, *,
 
 
 def free_port(preferred: int = 23750) -> int:
-    """A free TCP port of 127.0.0.1: ``preferred`` if it is free (0: any)."""
+    """A free TCP port of 127.0.0.1: ``preferred`` if it is free (0: any).
+
+    Tried as QEMU's forward will listen, with ``SO_REUSEADDR``: a port whose last
+    connections (a VM just stopped) linger in TIME_WAIT is free for it, so an
+    engine restarted at once keeps its address.
+    """
     for port in (preferred, 0):
         with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
