@@ -4,13 +4,15 @@ The scenario of ``09-vxlan-repair`` (relay on node1, north on node2, south on
 node3 on the overlay vxnet, node3 dropping incoming UDP 4789): the healthy pair
 passes every step across hosts, the pair through node3 fails exactly at the
 VXLAN step (and the connection it breaks), a pair on one node claims no
-crossing, and a host that drops the gossip (7946/udp) fails the control step.
+crossing, a host that drops the gossip (7946/udp) fails the control step, and
+one that drops the LAN's pings fails the lan step.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import uuid
 from importlib import import_module
 from pathlib import Path
 
@@ -92,3 +94,33 @@ def test_a_host_that_drops_the_gossip_fails_the_control_step(lab):
         lab.host("node2", f"iptables -D {rule}")
     assert d.first_failure is not None and d.first_failure.name == "control", str(d)
     assert "node2 stops udp/7946 from node1" in d.step("control").evidence, str(d)
+
+
+def test_a_host_whose_pings_get_no_answer_fails_the_lan_step(lab):
+    # the negative of the lan step, for real: node2 drops every ping from the LAN (the
+    # overlay still works: its packets reach node2's host as UDP 4789)
+    rule = "INPUT -i lan0 -p icmp -j DROP"
+    lab.host("node2", f"iptables -I {rule}")
+    try:
+        d = labcheck.diagnose("relay", "north", nodes=lab.nodes)
+    finally:
+        lab.host("node2", f"iptables -D {rule}")
+    assert d.first_failure is not None and d.first_failure.name == "lan", str(d)
+    assert "node1's host gets no answer from node2's 10.219.0.12" in d.step("lan").evidence, \
+        str(d)
+    assert d.step("connect").ok, str(d)
+
+
+def test_a_namespace_of_another_mount_namespace_leaves_the_lan_step_alone(lab):
+    # What /run/netns holds here for a namespace that `ip netns add` made in another mount
+    # namespace (another `labcheck engine run` session: make test's other engines), or for a
+    # stale one: an empty file. `ip -o link` on a node's host then says "Error: Peer netns
+    # reference is invalid." for it; that says nothing about the ping between the hosts.
+    foreign = Path("/run/netns") / f"labcheck-test-foreign-{uuid.uuid4().hex[:6]}"
+    foreign.touch()
+    try:
+        d = labcheck.diagnose("relay", "north", nodes=lab.nodes)
+    finally:
+        foreign.unlink()
+    assert d.first_failure is None, str(d)
+    assert "they ping each other" in d.step("lan").evidence, str(d)
