@@ -133,6 +133,11 @@ MODULES: tuple[str, ...] = (
     # an encrypted overlay (lesson 09): ESP with rfc4106(gcm(aes)), and the policy match
     # that drops unencrypted VXLAN on such a network
     "xt_policy", "gcm", "ghash_generic", "ctr", "seqiv", "echainiv", "authenc", "aesni_intel",
+    # ...and the kernel's "stdrng" (drbg), which no symbol names, so the modules.dep closure
+    # does not bring it: ESP's IV generators (seqiv, echainiv) salt each new SA from it, and
+    # without it every SA fails with ENOENT ("Kernel was unable to initialize cryptographic
+    # operations"). sha512_generic: drbg's self-test of its hmac(sha512) variant needs it
+    "drbg", "sha512_generic",
 )
 
 _GUEST_FILES = {  # package data -> path in the VM, mode
