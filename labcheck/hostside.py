@@ -18,8 +18,10 @@ to; :mod:`labcheck.render.hostside` draws it.
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from dataclasses import dataclass
+import shlex
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 __all__ = [
@@ -31,6 +33,9 @@ __all__ = [
     "Rule",
     "parse_iptables_save",
     "added_rules",
+    "parse_policies",
+    "Fate",
+    "fate_of",
     "Packet",
     "parse_tcpdump",
     "VethPort",
@@ -53,6 +58,9 @@ class Link:
     master: str = ""
     #: The named network namespace its peer lives in (``link-netns NAME``), '' if not shown.
     netns: str = ""
+    #: Its MTU (0 if not shown), and whether it is up (``state UP``, or ``<..UP..>`` when UNKNOWN).
+    mtu: int = field(default=0, compare=False, repr=False)
+    up: bool = field(default=True, compare=False, repr=False)
 
     @property
     def is_veth_end(self) -> bool:
@@ -60,7 +68,7 @@ class Link:
         return self.peer.startswith("if")
 
 
-_IP_LINK = re.compile(r"^(\d+):\s+([^:@\s]+)(?:@([^:\s]+))?:\s+<[^>]*>(.*)$")
+_IP_LINK = re.compile(r"^(\d+):\s+([^:@\s]+)(?:@([^:\s]+))?:\s+<([^>]*)>(.*)$")
 
 
 def parse_ip_link(text: str) -> tuple[Link, ...]:
@@ -75,10 +83,15 @@ def parse_ip_link(text: str) -> tuple[Link, ...]:
         found = _IP_LINK.match(line.strip())
         if not found:
             continue
-        master = re.search(r"\bmaster (\S+)", found[4])
-        netns = re.search(r"\blink-netns (\S+)", found[4])
+        rest = found[5]
+        master = re.search(r"\bmaster (\S+)", rest)
+        netns = re.search(r"\blink-netns (\S+)", rest)
+        mtu = re.search(r"\bmtu (\d+)", rest)
+        state = re.search(r"\bstate (\S+)", rest)
+        up = (state[1] == "UP" if state and state[1] != "UNKNOWN"
+              else "UP" in found[4].split(","))
         links.append(Link(int(found[1]), found[2], found[3] or "", master[1] if master else "",
-                          netns[1] if netns else ""))
+                          netns[1] if netns else "", int(mtu[1]) if mtu else 0, up))
     return tuple(links)
 
 
@@ -124,6 +137,8 @@ class Rule:
     table: str
     chain: str
     spec: str
+    #: The packets it matched so far, where ``iptables-save -c`` said (None otherwise).
+    packets: int | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.table:6} {self.chain}: {self.spec}"
@@ -138,12 +153,196 @@ def parse_iptables_save(text: str) -> tuple[Rule, ...]:
     rules = []
     table = ""
     for line in text.splitlines():
+        counted = _COUNTERS.match(line)
+        packets = int(counted[1]) if counted else None
+        line = line[counted.end():] if counted else line
         if line.startswith("*"):
             table = line[1:].strip()
         elif line.startswith("-A "):
             chain, _, spec = line[3:].partition(" ")
-            rules.append(Rule(table, chain, spec.strip()))
+            rules.append(Rule(table, chain, spec.strip(), packets))
     return tuple(rules)
+
+
+_COUNTERS = re.compile(r"^\[(\d+):\d+\]\s+")
+
+
+def parse_policies(text: str) -> dict[tuple[str, str], str]:
+    """The policies of the built-in chains in ``iptables-save`` output, by (table, chain).
+
+    >>> parse_policies("*filter\\n:INPUT DROP [0:0]\\n:DOCKER - [0:0]\\nCOMMIT\\n")
+    {('filter', 'INPUT'): 'DROP'}
+    """
+    policies = {}
+    table = ""
+    for line in text.splitlines():
+        if line.startswith("*"):
+            table = line[1:].strip()
+        elif line.startswith(":"):
+            parts = line[1:].split()
+            if len(parts) >= 2 and parts[1] != "-":
+                policies[(table, parts[0])] = parts[1]
+    return policies
+
+
+@dataclass(frozen=True)
+class Fate:
+    """What a host's filter table does with one kind of new packet (see :func:`fate_of`).
+
+    ``verdict``: ``ACCEPT``, ``DROP`` or ``REJECT``; ``rule``: the rule that decided
+    (None: the chain's policy); ``maybe``: earlier rules whose match depends on
+    something not read (a rate limit, an ipset...), which might decide instead.
+    """
+
+    verdict: str
+    chain: str
+    rule: Rule | None = None
+    maybe: tuple[Rule, ...] = ()
+
+    @property
+    def passes(self) -> bool:
+        return self.verdict == "ACCEPT"
+
+    def describe(self) -> str:
+        """In words: ``DROP by INPUT rule '-i lan0 ... -j DROP', 4 packets so far``."""
+        if self.rule is None:
+            return f"{self.verdict} by the policy of {self.chain}"
+        counted = f", {self.rule.packets} packets so far" if self.rule.packets else ""
+        return f"{self.verdict} by {self.rule.chain} rule '{self.rule.spec}'{counted}"
+
+
+def fate_of(rules: Iterable[Rule], policies: Mapping[tuple[str, str], str], chain: str, *,
+            protocol: str, port: int, interface: str = "", address: str = "") -> Fate:
+    """What the filter table's ``chain`` (INPUT or OUTPUT) does with a new ``protocol``
+    packet to ``port``, arriving on (INPUT) or leaving by (OUTPUT) ``interface``, from
+    (INPUT) or to (OUTPUT) ``address``: the first rule that matches decides, jumps into
+    user chains followed, else the chain's policy (ACCEPT when none is shown).
+
+    Conditions it does not read (a source port, a rate limit, an ipset) make a rule
+    one that *might* match: listed in ``maybe`` and passed over.
+
+    >>> saved = ("*filter\\n:INPUT ACCEPT [0:0]\\n"
+    ...          "[3:150] -A INPUT -i lan0 -p udp -m udp --dport 4789 -j DROP\\nCOMMIT\\n")
+    >>> fate = fate_of(parse_iptables_save(saved), parse_policies(saved), "INPUT",
+    ...                protocol="udp", port=4789, interface="lan0", address="10.219.0.11")
+    >>> fate.verdict, fate.describe()
+    ('DROP', "DROP by INPUT rule '-i lan0 -p udp -m udp --dport 4789 -j DROP', 3 packets so far")
+    >>> fate_of(parse_iptables_save(saved), {}, "INPUT", protocol="udp", port=7946).verdict
+    'ACCEPT'
+    """
+    table = [r for r in rules if r.table == "filter"]
+    chains = {r.chain for r in table}
+    maybe: list[Rule] = []
+    packet = _Packet(protocol, port, interface, address, inbound=chain != "OUTPUT")
+
+    def walk(name: str, depth: int) -> Fate | None:
+        for rule in (r for r in table if r.chain == name):
+            matched, target = _matches(rule.spec, packet)
+            if matched is False:
+                continue
+            if matched is None:
+                maybe.append(rule)
+                continue
+            if target in ("ACCEPT", "DROP", "REJECT"):
+                return Fate(target, chain, rule, tuple(maybe))
+            if target == "RETURN":
+                return None
+            if target in chains and depth < 8:
+                found = walk(target, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    return walk(chain, 0) or Fate(policies.get(("filter", chain), "ACCEPT"), chain, None,
+                                  tuple(maybe))
+
+
+@dataclass(frozen=True)
+class _Packet:
+    protocol: str
+    port: int
+    interface: str
+    address: str
+    inbound: bool
+
+
+#: Options that take no part in whether a new packet matches (module names, comments).
+_IGNORED = {"-m", "--comment"}
+
+
+def _matches(spec: str, packet: _Packet) -> tuple[bool | None, str]:
+    """Whether ``spec`` matches ``packet`` (None: it depends on something not read),
+    and its target."""
+    try:
+        words = shlex.split(spec)
+    except ValueError:
+        words = spec.split()
+    target, unsure, negate = "", False, False
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "!":
+            negate = True
+            i += 1
+            continue
+        value = words[i + 1] if i + 1 < len(words) else ""
+        i += 2
+        hit: bool | None
+        if word in ("-j", "-g", "--jump", "--goto"):
+            target = value
+            break  # what follows are the target's own options (--reject-with, --log-prefix)
+        if word in _IGNORED:
+            continue
+        if word in ("-i", "--in-interface", "-o", "--out-interface"):
+            if (word in ("-i", "--in-interface")) != packet.inbound:
+                hit = False  # -o in INPUT (or -i in OUTPUT) cannot be there: read as no match
+            else:
+                hit = _interface(value, packet.interface)
+        elif word in ("-p", "--protocol"):
+            hit = value.lower() in (packet.protocol, "all")
+        elif word in ("-s", "--source", "-d", "--destination"):
+            ours = (word in ("-s", "--source")) == packet.inbound
+            hit = _address(value, packet.address) if ours else None
+        elif word in ("--dport", "--destination-port"):
+            hit = _port(value, packet.port)
+        elif word in ("--dports", "--destination-ports"):
+            hit = any(_port(v, packet.port) for v in value.split(","))
+        elif word in ("--ctstate", "--state"):
+            hit = "NEW" in value.upper().split(",")
+        else:
+            hit = None
+        if negate and hit is not None:
+            hit = not hit
+        negate = False
+        if hit is False:
+            return False, target
+        unsure = unsure or hit is None
+    return (None if unsure else True), target
+
+
+def _interface(pattern: str, name: str) -> bool | None:
+    if not name:
+        return None
+    if pattern.endswith("+"):
+        return name.startswith(pattern[:-1])
+    return name == pattern
+
+
+def _address(pattern: str, address: str) -> bool | None:
+    if not address:
+        return None
+    try:
+        return ipaddress.ip_address(address) in ipaddress.ip_network(pattern, strict=False)
+    except ValueError:
+        return None
+
+
+def _port(pattern: str, port: int) -> bool:
+    low, _, high = pattern.partition(":")
+    try:
+        return int(low or 0) <= port <= int(high or low or 65535)
+    except ValueError:
+        return False
 
 
 def added_rules(before: Iterable[Rule], after: Iterable[Rule]) -> tuple[Rule, ...]:

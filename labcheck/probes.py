@@ -42,6 +42,7 @@ __all__ = [
     "Sockets",
     "Interfaces",
     "LinkIndexes",
+    "HostNet",
     "HostLinks",
     "ProbeResult",
     "group_by_container",
@@ -398,6 +399,68 @@ class HostLinks(Probe):
                   else _last_line(output) or f"ip -o link exited {exit_code}")
         return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
                            interfaces=tuple(link.name for link in links), detail=detail)
+
+
+@dataclass(frozen=True)
+class HostNet(Probe):
+    """A Docker host's own network, as root there reads it: its links (``ip -o link``),
+    IPv4 addresses (``ip -o -4 addr``), firewall with counters (``iptables-save -c``),
+    and, with ``peer`` (another host's LAN address), whether one ping reaches that host.
+
+    Run on the Docker host (:func:`labcheck.docker_host`) of a node of a multi-node lab
+    (the multi-host part of :func:`labcheck.diagnose`); :meth:`section` gives one part
+    of the output. Where there is no such access the result did not run, and says why.
+
+    >>> HostNet(peer="10.219.0.12").command().endswith('echo "exit $?"')
+    True
+    >>> HostNet(peer="x; reboot").command()
+    Traceback (most recent call last):
+    ...
+    ValueError: not an IP address: 'x; reboot'
+    """
+
+    kind: ClassVar[str] = "host_net"
+    peer: str = ""
+
+    SECTIONS: ClassVar[tuple[str, ...]] = ("link", "addr", "iptables", "ping")
+
+    def describe(self) -> str:
+        toward = f", and ping {self.peer} from it" if self.peer else ""
+        return f"read the Docker host's links, addresses and firewall{toward}"
+
+    def command(self) -> str:
+        """The shell script run as root on the Docker host."""
+        import ipaddress
+
+        script = ("echo '@@ link'; ip -o link; echo '@@ addr'; ip -o -4 addr; "
+                  "echo '@@ iptables'; iptables-save -c 2>&1")
+        if self.peer:
+            try:
+                ipaddress.ip_address(self.peer)
+            except ValueError:
+                raise ValueError(f"not an IP address: {self.peer!r}") from None
+            script += ("; echo '@@ ping'; if command -v ping >/dev/null; then P=ping; "
+                       "else P='busybox ping'; fi; $P -c 2 -W 3 " + self.peer
+                       + ' >/dev/null 2>&1; echo "exit $?"')
+        return script
+
+    def interpret(self, exit_code: int, output: str) -> "ProbeResult":
+        links = self.section(output, "link")
+        ok = "@@ link" in output and bool(links.strip())
+        detail = ("read the host's links, addresses and firewall" if ok
+                  else _last_line(output) or f"the host's script exited {exit_code}")
+        return ProbeResult(self, ran=True, succeeded=ok, output=output, exit_code=exit_code,
+                           detail=detail)
+
+    @staticmethod
+    def section(output: str, name: str) -> str:
+        """The part of ``output`` under ``@@ name`` ('' if absent).
+
+        >>> HostNet.section("@@ link\\n1: lo: <UP>\\n@@ ping\\nexit 0\\n", "ping")
+        'exit 0\\n'
+        """
+        part = output.partition(f"@@ {name}\n")[2]
+        return part.split("\n@@ ", 1)[0] + ("\n" if "\n@@ " in part else "")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from ..probes import (
     DEFAULT_TIMEOUT,
     ContainerProbe,
     HostLinks,
+    HostNet,
     HostReach,
     Probe,
     ProbeResult,
@@ -107,6 +108,8 @@ def _run_one(client: "docker.DockerClient", probe: Probe, timeout: int,
         result = _host_reach(probe, timeout)
     elif isinstance(probe, HostLinks):
         result = _host_links(client, probe, timeout)
+    elif isinstance(probe, HostNet):
+        result = _on_host(client, probe, probe.command(), timeout)
     elif isinstance(probe, ContainerProbe):
         result = _exec_probe(client, probe, timeout, lab_image)
     else:
@@ -139,6 +142,12 @@ def _host_reach(probe: HostReach, timeout: int) -> ProbeResult:
 
 def _host_links(client: "docker.DockerClient", probe: HostLinks, timeout: int) -> ProbeResult:
     """``ip -o link`` as root on the Docker host, or why it cannot run there."""
+    return _on_host(client, probe, probe.COMMAND, timeout)
+
+
+def _on_host(client: "docker.DockerClient", probe: HostLinks | HostNet, command: str,
+             timeout: int) -> ProbeResult:
+    """``command`` as root on the Docker host, read by ``probe``; or why it cannot run there."""
     from ..errors import EnvironmentProblem
     from .dockerhost import docker_host
 
@@ -146,7 +155,7 @@ def _host_links(client: "docker.DockerClient", probe: HostLinks, timeout: int) -
     if not host.access().ok:
         return ProbeResult(probe, ran=False, succeeded=False, detail=str(host.access()))
     try:
-        done = host.run(probe.COMMAND, timeout=max(timeout, 30))
+        done = host.run(command, timeout=max(timeout, 30))
     except EnvironmentProblem as exc:
         return ProbeResult(probe, ran=False, succeeded=False, detail=str(exc))
     return probe.interpret(done.exit_code, done.stdout + done.stderr)
