@@ -13,18 +13,35 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
+from contextlib import contextmanager
+from typing import Iterator
 
 import docker
 
 import labcheck
 from labcheck.lab import IDLE_COMMAND
 
-__all__ = ["NodeLab", "WEB", "VXLAN_DROP"]
+__all__ = ["NodeLab", "joined_lab", "WEB", "VXLAN_DROP"]
 
 #: A web server that answers with its host's name (the lesson's WEB).
 WEB = ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www"]
 #: The firewall rule of the 4789 break-and-fix (insert with -I, remove with -D).
 VXLAN_DROP = "INPUT -i lan0 -p udp --dport 4789 -j DROP"
+
+
+@contextmanager
+def joined_lab(purpose: str) -> Iterator["NodeLab"]:
+    """Three fresh nodes (with the lab image) in a swarm, labelled for ``purpose``; then down."""
+    nodes = labcheck.nodes(3, lab=f"{purpose[0]}{uuid.uuid4().hex[:5]}")
+    try:
+        for node in nodes:
+            labcheck.ensure_lab_image(node.client)
+        lab = NodeLab(nodes, {"io.labcheck.test": f"{purpose}-{uuid.uuid4().hex[:6]}"})
+        lab.join()
+        yield lab
+    finally:
+        nodes.down()
 
 
 class NodeLab:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
-from node_fixtures import NodeLab  # noqa: E402
+from node_fixtures import joined_lab  # noqa: E402
 
 import labcheck  # noqa: E402
 
@@ -30,22 +30,13 @@ ACROSS = ("inspect", "overlay", "lan", "control", "vxlan", "mtu", "resolv.conf",
 
 @pytest.fixture(scope="module")
 def lab():
-    nodes = labcheck.nodes(3, lab=f"d{uuid.uuid4().hex[:5]}")
-    try:
-        for node in nodes:
-            labcheck.ensure_lab_image(node.client)
-        lab = NodeLab(nodes, {"io.labcheck.test": f"diagnose-{uuid.uuid4().hex[:6]}"})
-        lab.join()
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
-        from importlib import import_module
+    with joined_lab("diagnose") as lab:
         import_module("09_vxlan_repair").scenario(lab)      # node3 drops UDP 4789
         lab.run("node1", "twin", "vxnet")
         lab.run("node2", "web", "vxnet", http=True)
         lab.settle("node1", "relay", "web")
         yield lab
         lab.reset()
-    finally:
-        nodes.down()
 
 
 def _failing(d) -> set[str]:

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
 from exercise_fixtures import assert_fails_exactly, load_fixture  # noqa: E402
-from node_fixtures import NodeLab  # noqa: E402
+from node_fixtures import joined_lab  # noqa: E402
 
 import labcheck  # noqa: E402
 from labcheck.batch import grade_files  # noqa: E402
@@ -37,15 +36,8 @@ _ALSO = [(ex, v) for ex in _ACROSS for v in sorted(getattr(load_fixture(ex), "AL
 
 @pytest.fixture(scope="module")
 def swarm():
-    nodes = labcheck.nodes(3, lab=f"x{uuid.uuid4().hex[:5]}")
-    try:
-        for node in nodes:
-            labcheck.ensure_lab_image(node.client)
-        lab = NodeLab(nodes, {"io.labcheck.test": f"across-{uuid.uuid4().hex[:6]}"})
-        lab.join()
+    with joined_lab("across") as lab:
         yield lab
-    finally:
-        nodes.down()
 
 
 @pytest.fixture
