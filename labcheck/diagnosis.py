@@ -500,12 +500,12 @@ def _host(snapshot: Snapshot, node: str, peer: str) -> _Host:
             interface = words[1]
     link = next((k for k in parse_ip_link(HostNet.section(out, "link")) if k.name == interface),
                 None)
-    ping = HostNet.section(out, "ping").strip()
+    ping = HostNet.ping_exit(out)
     saved = HostNet.section(out, "iptables")
     unread = "" if "*filter" in saved or not saved.strip() else (
         f"iptables-save on {node}: {saved.strip().splitlines()[-1]}")
     return _Host(node, address, True, "", interface, link.mtu if link else 0,
-                 bool(link and link.up), (ping == "exit 0") if ping else None,
+                 bool(link and link.up), None if ping is None else ping == 0,
                  parse_iptables_save(saved), tuple(parse_policies(saved).items()), unread)
 
 

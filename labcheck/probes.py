@@ -409,9 +409,17 @@ class HostNet(Probe):
 
     Run on the Docker host (:func:`labcheck.docker_host`) of a node of a multi-node lab
     (the multi-host part of :func:`labcheck.diagnose`); :meth:`section` gives one part
-    of the output. Where there is no such access the result did not run, and says why.
+    of the output, :meth:`ping_exit` how the ping ended. Where there is no such access
+    the result did not run, and says why.
 
-    >>> HostNet(peer="10.219.0.12").command().endswith('echo "exit $?"')
+    Each command's error output stays in its own section (``2>&1``): the runner hands
+    back stdout and then stderr, and a stray line on stderr would otherwise land after
+    the ping's verdict. ``ip -o link`` prints one (``Error: Peer netns reference is
+    invalid.``) for every entry of ``/run/netns`` that is not a namespace where it runs:
+    a namespace that ``ip netns add`` made in another mount namespace (another
+    ``labcheck engine run`` session: the other engines of ``make test``), or a stale one.
+
+    >>> HostNet(peer="10.219.0.12").command().endswith('echo "exit $?"; } 2>&1')
     True
     >>> HostNet(peer="x; reboot").command()
     Traceback (most recent call last):
@@ -433,7 +441,7 @@ class HostNet(Probe):
         import ipaddress
 
         script = ("echo '@@ link'; ip -o link; echo '@@ addr'; ip -o -4 addr; "
-                  "echo '@@ iptables'; iptables-save -c 2>&1")
+                  "echo '@@ iptables'; iptables-save -c")
         if self.peer:
             try:
                 ipaddress.ip_address(self.peer)
@@ -442,7 +450,7 @@ class HostNet(Probe):
             script += ("; echo '@@ ping'; if command -v ping >/dev/null; then P=ping; "
                        "else P='busybox ping'; fi; $P -c 2 -W 3 " + self.peer
                        + ' >/dev/null 2>&1; echo "exit $?"')
-        return script
+        return "{ " + script + "; } 2>&1"
 
     def interpret(self, exit_code: int, output: str) -> "ProbeResult":
         links = self.section(output, "link")
@@ -461,6 +469,23 @@ class HostNet(Probe):
         """
         part = output.partition(f"@@ {name}\n")[2]
         return part.split("\n@@ ", 1)[0] + ("\n" if "\n@@ " in part else "")
+
+    @classmethod
+    def ping_exit(cls, output: str) -> int | None:
+        """The ping's exit status (0: the peer answered), read from its ``exit N`` line;
+        None when the output holds no ping (no peer asked, or the script stopped before).
+
+        Only that line counts: anything else in the section (error output of an earlier
+        command, from a recording made before each section kept its own) says nothing
+        about the ping.
+
+        >>> HostNet.ping_exit("@@ ping\\nexit 0\\nError: Peer netns reference is invalid.\\n")
+        0
+        >>> HostNet.ping_exit("@@ ping\\nexit 1\\n"), HostNet.ping_exit("@@ link\\n")
+        (1, None)
+        """
+        found = re.findall(r"^exit (\d+)$", cls.section(output, "ping"), re.MULTILINE)
+        return int(found[0]) if found else None
 
 
 @dataclass(frozen=True)

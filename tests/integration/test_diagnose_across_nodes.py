@@ -4,7 +4,8 @@ The scenario of ``09-vxlan-repair`` (relay on node1, north on node2, south on
 node3 on the overlay vxnet, node3 dropping incoming UDP 4789): the healthy pair
 passes every step across hosts, the pair through node3 fails exactly at the
 VXLAN step (and the connection it breaks), a pair on one node claims no
-crossing, and a host that drops the gossip (7946/udp) fails the control step.
+crossing, a host that drops the gossip (7946/udp) fails the control step, and
+one that drops the LAN's pings fails the lan step.
 """
 
 from __future__ import annotations
@@ -92,3 +93,18 @@ def test_a_host_that_drops_the_gossip_fails_the_control_step(lab):
         lab.host("node2", f"iptables -D {rule}")
     assert d.first_failure is not None and d.first_failure.name == "control", str(d)
     assert "node2 stops udp/7946 from node1" in d.step("control").evidence, str(d)
+
+
+def test_a_host_whose_pings_get_no_answer_fails_the_lan_step(lab):
+    # the negative of the lan step, for real: node2 drops every ping from the LAN (the
+    # overlay still works: its packets reach node2's host as UDP 4789)
+    rule = "INPUT -i lan0 -p icmp -j DROP"
+    lab.host("node2", f"iptables -I {rule}")
+    try:
+        d = labcheck.diagnose("relay", "north", nodes=lab.nodes)
+    finally:
+        lab.host("node2", f"iptables -D {rule}")
+    assert d.first_failure is not None and d.first_failure.name == "lan", str(d)
+    assert "node1's host gets no answer from node2's 10.219.0.12" in d.step("lan").evidence, \
+        str(d)
+    assert d.step("connect").ok, str(d)

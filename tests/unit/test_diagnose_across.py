@@ -33,7 +33,7 @@ def _host_output(node, *, rules="", mtu=1500, ping="exit 0", saved=None):
 
 
 def _lab(*, a_rules="", b_rules="", mtu=1500, net_b=OVERLAY, ping=True, swarm=True,
-         same_node=False, b_saved=None):
+         same_node=False, b_saved=None, a_ping="exit 0"):
     a_node, b_node = "node1", "node2"
     relay, north = _box("relay", "10.218.1.2"), _box("north", "10.218.1.4", net_b)
     a_probes = [
@@ -42,7 +42,7 @@ def _lab(*, a_rules="", b_rules="", mtu=1500, net_b=OVERLAY, ping=True, swarm=Tr
         ProbeResult(Reach("relay", "north"), True, ping, "north answers to ping" if ping
                     else "no answer from north"),
         ProbeResult(HostNet(peer=IPS[b_node]), True, True,
-                    output=_host_output(a_node, rules=a_rules, mtu=mtu)),
+                    output=_host_output(a_node, rules=a_rules, mtu=mtu, ping=a_ping)),
     ]
     b_probes = [ProbeResult(HostNet(peer=IPS[a_node]), True, True,
                             output=_host_output(b_node, rules=b_rules, mtu=mtu,
@@ -72,6 +72,37 @@ def test_a_healthy_path_passes_every_step():
     assert "VNI 4097" in d.step("overlay").evidence
     assert "node2 at 10.219.0.12 on lan0" in d.step("lan").evidence
     assert str(d).splitlines()[0] == "diagnose: relay -> north (node1 -> node2, across hosts)"
+
+
+def test_a_host_whose_ping_gets_no_answer_fails_the_lan_step():
+    d = diagnose_snapshot(_lab(a_ping="exit 1"), "relay", "north")
+    assert d.first_failure.name == "lan", str(d)
+    assert "node1's host gets no answer from node2's 10.219.0.12" in d.step("lan").evidence
+
+
+#: What ``ip -o link`` printed on stderr on a node's host while another ``engine run``
+#: session had namespaces in /run/netns (empty files in this mount namespace).
+FOREIGN_NETNS = "Error: Peer netns reference is invalid.\n" * 4
+
+
+def test_error_output_after_the_ping_says_nothing_about_it():
+    # the runner hands back stdout, then stderr: a recording made before each section kept
+    # its own error output has the other commands' complaints after the ping's verdict
+    d = diagnose_snapshot(_lab(a_ping="exit 0\n" + FOREIGN_NETNS), "relay", "north")
+    assert d.first_failure is None, str(d)
+    failed = diagnose_snapshot(_lab(a_ping="exit 1\n" + FOREIGN_NETNS), "relay", "north")
+    assert failed.first_failure.name == "lan", str(failed)
+
+
+def test_a_host_script_that_stopped_before_the_ping_leaves_it_unsaid():
+    d = diagnose_snapshot(_lab(a_ping=""), "relay", "north")
+    assert d.step("lan").ok and "they ping each other" not in d.step("lan").evidence, str(d)
+
+
+def test_the_host_script_keeps_every_error_in_its_own_section():
+    script = HostNet(peer="10.219.0.12").command()
+    assert script.startswith("{ ") and script.endswith("; } 2>&1")
+    assert HostNet.ping_exit("@@ ping\nexit 2\n") == 2
 
 
 def test_a_receiver_that_drops_4789_fails_the_vxlan_step_with_its_rule():
