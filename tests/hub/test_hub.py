@@ -321,8 +321,8 @@ def _student_session(hub: Hub, name: str, peers: list[str], record: dict) -> Non
             text = nb.output_text(where["facts"])
             record["facts"] = json.loads(text.split("FACTS ", 1)[1].strip().splitlines()[0])
             record["usage_after_lesson"] = _usage(entry.pw_uid)
-        except AssertionError as error:
-            raise AssertionError(f"{error}\nwhat the page saw fail, last 20:\n"
+        except Exception as error:  # a wait that timed out, or a playwright call that did
+            raise AssertionError(f"{error!r}\nwhat the page saw fail, last 20:\n"
                                  + "\n".join(failures[-20:])) from error
         finally:
             (out / "blocked.txt").write_text("".join(f"{u}\n" for u in blocked))
