@@ -233,6 +233,23 @@ class LabPage:
         path.write_text(self.page.content())
         return path
 
+    def state(self) -> str:
+        """What the page and the server show now, for a failure's message: the kernel's
+        record on the server, the page's kernel indicator, any dialog's text."""
+        parts = []
+        for name, read in (
+                ("server's kernel", self.kernel),
+                ("page's indicator", lambda: self.page.locator(
+                    f"{PANEL} .jp-Notebook-ExecutionIndicator").first.get_attribute(
+                        "data-status", timeout=5000)),
+                ("dialogs", lambda: [text.strip()[:300] for text in
+                                     self.page.locator(".jp-Dialog").all_inner_texts()])):
+            try:
+                parts.append(f"{name}: {read()!r}")
+            except Exception as error:  # noqa: BLE001 - a report, not a check
+                parts.append(f"{name}: unreadable ({error!r:.200})")
+        return "; ".join(parts)
+
     def _until(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
         while True:
@@ -243,7 +260,8 @@ class LabPage:
                 pass
             if time.monotonic() > deadline:
                 shot = self.screenshot("timeout")
-                raise AssertionError(f"waited {timeout:.0f} s for {what}; see {shot}")
+                raise AssertionError(f"waited {timeout:.0f} s for {what}; see {shot}; "
+                                     f"{self.state()}")
             # Wait inside playwright (not time.sleep): the sync API serves the
             # page's routed requests only while one of its calls is running.
             self.page.wait_for_timeout(200)

@@ -45,6 +45,16 @@ def test_errors_are_seen_and_outside_requests_are_aborted(lab_helpers, jupyter_s
                                        for u in browser_log.sockets)
     nb.screenshot("errors-seen", 2)
 
+    # A wait that times out says what the server and the page showed then.
+    try:
+        nb.wait_output(0, "never printed", timeout=1)
+    except AssertionError as error:
+        said = str(error)
+    else:
+        raise AssertionError("a wait for an output never printed returned")
+    assert "server's kernel: {" in said and "'execution_state': 'idle'" in said, said
+    assert "page's indicator: 'idle'" in said and "dialogs: []" in said, said
+
 
 def _run_without_chromium(ci: bool) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "LABCHECK_REQUIRE_BROWSER")}

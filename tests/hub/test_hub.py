@@ -278,6 +278,14 @@ def _student_session(hub: Hub, name: str, peers: list[str], record: dict) -> Non
 
         context.route("**/*", only_local)
         page = context.new_page()
+        # What the page saw fail (a request that got no answer, a console error):
+        # in a failure's message, and in the student's output folder.
+        failures: list[str] = []
+        page.on("requestfailed", lambda request: failures.append(
+            f"request failed: {request.method} {request.url} ({request.failure})"))
+        page.on("console", lambda message: failures.append(
+            f"console {message.type}: {message.text[:300]}")
+            if message.type == "error" else None)
         page.set_default_timeout(60_000)
         try:
             page.goto(f"{hub.url}hub/login")
@@ -313,8 +321,12 @@ def _student_session(hub: Hub, name: str, peers: list[str], record: dict) -> Non
             text = nb.output_text(where["facts"])
             record["facts"] = json.loads(text.split("FACTS ", 1)[1].strip().splitlines()[0])
             record["usage_after_lesson"] = _usage(entry.pw_uid)
+        except Exception as error:  # a wait that timed out, or a playwright call that did
+            raise AssertionError(f"{error!r}\nwhat the page saw fail, last 20:\n"
+                                 + "\n".join(failures[-20:])) from error
         finally:
             (out / "blocked.txt").write_text("".join(f"{u}\n" for u in blocked))
+            (out / "page-failures.txt").write_text("".join(f"{f}\n" for f in failures))
             context.close()
             browser.close()
 
@@ -362,6 +374,22 @@ def hub():
         assert not users, f"accounts left behind: {users}"
 
 
+def _log_tail(hub: Hub, name: str, lines: int = 40) -> str:
+    """The last lines of ``name``'s server log, for a failure's message.
+
+    A rootless student's server writes to rootlesskit.log in their run folder; a
+    VM student's to the hub's log, mixed with the others' (its lines that name them).
+    """
+    if hub.kinds[name] == "rootless":  # type: ignore[attr-defined]
+        log = Path(pwd.getpwnam(PREFIX + name).pw_dir) / ".labcheck-hub" / "rootlesskit.log"
+        text = log.read_text(errors="replace").splitlines() if log.exists() else []
+    else:
+        log = hub.folder / "jupyterhub.log"
+        text = [line for line in log.read_text(errors="replace").splitlines()
+                if f"/user/{name}/" in line or "labcheck relay" in line]
+    return f"{log.name}, last lines:\n" + "\n".join(text[-lines:])
+
+
 def test_three_students_at_once(hub):
     students = hub.students
     sockets = {s: str(Path(pwd.getpwnam(PREFIX + s).pw_dir) / ".labcheck-hub" / "docker.sock")
@@ -382,7 +410,7 @@ def test_three_students_at_once(hub):
     for thread in threads:
         thread.join(600)
     (OUTPUT / "figures.json").write_text(json.dumps(records, indent=2))
-    assert not errors, {n: repr(e) for n, e in errors.items()}
+    assert not errors, {n: f"{e!r}\n{_log_tail(hub, n)}" for n, e in errors.items()}
 
     kinds = hub.kinds
     machine_netns = _netns(os.getpid())

@@ -85,13 +85,17 @@ def test_a_same_node_pair_claims_no_crossing(lab):
     assert "across hosts" not in text
 
 
-def test_a_host_that_drops_the_gossip_fails_the_control_step(lab):
-    rule = "INPUT -i lan0 -p udp --dport 7946 -j DROP"
+def _healthy_pair_with(lab, rule: str):
+    """diagnose(relay, north) while node2's host has ``rule`` (an iptables rule spec)."""
     lab.host("node2", f"iptables -I {rule}")
     try:
-        d = labcheck.diagnose("relay", "north", nodes=lab.nodes)
+        return labcheck.diagnose("relay", "north", nodes=lab.nodes)
     finally:
         lab.host("node2", f"iptables -D {rule}")
+
+
+def test_a_host_that_drops_the_gossip_fails_the_control_step(lab):
+    d = _healthy_pair_with(lab, "INPUT -i lan0 -p udp --dport 7946 -j DROP")
     assert d.first_failure is not None and d.first_failure.name == "control", str(d)
     assert "node2 stops udp/7946 from node1" in d.step("control").evidence, str(d)
 
@@ -99,12 +103,7 @@ def test_a_host_that_drops_the_gossip_fails_the_control_step(lab):
 def test_a_host_whose_pings_get_no_answer_fails_the_lan_step(lab):
     # the negative of the lan step, for real: node2 drops every ping from the LAN (the
     # overlay still works: its packets reach node2's host as UDP 4789)
-    rule = "INPUT -i lan0 -p icmp -j DROP"
-    lab.host("node2", f"iptables -I {rule}")
-    try:
-        d = labcheck.diagnose("relay", "north", nodes=lab.nodes)
-    finally:
-        lab.host("node2", f"iptables -D {rule}")
+    d = _healthy_pair_with(lab, "INPUT -i lan0 -p icmp -j DROP")
     assert d.first_failure is not None and d.first_failure.name == "lan", str(d)
     assert "node1's host gets no answer from node2's 10.219.0.12" in d.step("lan").evidence, \
         str(d)
