@@ -78,6 +78,13 @@ labcheck engine start >/dev/null
 eval "$(labcheck engine env)"
 done_step nbval-09
 
+step "lesson 09 run twice in one kernel, its reference solutions too, inside the VM"
+# the second set-up starts the three nodes again; nothing labelled with the lesson is left
+python -m pytest -q -p no:cacheprovider tests/integration/test_lessons_twice.py -k 09
+labcheck engine start >/dev/null
+eval "$(labcheck engine env)"
+done_step twice-09
+
 step "exercise 01-publish graded: the solution passes, each broken variant fails"
 LABCHECK_REQUIRE_DOCKER=1 python -m pytest -q -p no:cacheprovider \
     tests/integration/test_grading_exercises.py -k "01-publish and not cli"
