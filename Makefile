@@ -18,7 +18,7 @@ help:
 	@echo "make lint   ruff and mypy on labcheck/ (make test runs them first)"
 	@echo "make bench  the benchmarks in bench/"
 	@echo "make engine build the Docker engine VM (no root needed; see README)"
-	@echo "make test-vm the engine VM end to end as an unprivileged user (about 8 min)"
+	@echo "make test-vm the engine VM end to end as an unprivileged user (about 45 min)"
 	@echo "make hub STUDENTS='ann bob' [ENGINE=vm]  the course on a JupyterHub, an engine per student (root)"
 	@echo "make test-hub  three students at once on a real hub, in Chromium (root)"
 	@echo "make test-binder the Binder image built with repo2docker and run as Binder runs it"

@@ -64,6 +64,27 @@ python -m pytest -q -p no:cacheprovider --nbval lessons/01-default-bridge.ipynb 
     -p labcheck.pytest_plugin
 done_step nbval
 
+step "lesson 09 under nbval: three Docker hosts inside the VM"
+# labcheck.nodes(3) finds no root here: the nodes are dockerds in the VM (restarted with
+# room for them when it holds no container), joined on the VM's lab LAN; the first run
+# after a build boots them and saves that state. The lesson's last cell takes them down.
+python -m pytest -q -p no:cacheprovider --nbval lessons/09-across-hosts.ipynb \
+    --nbval-sanitize-with lessons/sanitize.cfg \
+    -p labcheck.pytest_plugin
+labcheck engine status
+# nodes() restarted the VM for the nodes (and the lab's end may have stopped it): the
+# steps below take the VM as it is now, not the address read before lesson 09
+labcheck engine start >/dev/null
+eval "$(labcheck engine env)"
+done_step nbval-09
+
+step "lesson 09 run twice in one kernel, its reference solutions too, inside the VM"
+# the second set-up starts the three nodes again; nothing labelled with the lesson is left
+python -m pytest -q -p no:cacheprovider tests/integration/test_lessons_twice.py -k 09
+labcheck engine start >/dev/null
+eval "$(labcheck engine env)"
+done_step twice-09
+
 step "exercise 01-publish graded: the solution passes, each broken variant fails"
 LABCHECK_REQUIRE_DOCKER=1 python -m pytest -q -p no:cacheprovider \
     tests/integration/test_grading_exercises.py -k "01-publish and not cli"

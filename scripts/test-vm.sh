@@ -3,8 +3,10 @@
 # the test, who cannot use this machine's Docker socket (no daemon for them):
 # build the image, start the engine, the no-egress tests, root on the Docker host
 # (the VM) through labcheck.docker_host, lessons 01, 02 (all of it) and 07
-# under nbval, one exercise graded pass and fail, ready() starting the VM by
-# itself, stop. Prints the time of each step. Run as root (it makes the user).
+# under nbval, lesson 09 under nbval and run twice on three nodes inside the
+# VM (a swarm, its overlays, VXLAN on the lab LAN), one exercise graded pass and fail,
+# ready() starting the VM by itself, stop. Prints the time of each step.
+# Run as root (it makes the user).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 user=${LABCHECK_VM_TEST_USER:-labcheck-vmtest}

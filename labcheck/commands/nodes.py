@@ -1,7 +1,8 @@
-"""``labcheck nodes``: a lab of several Docker hosts on this machine (root).
+"""``labcheck nodes``: a lab of several Docker hosts on this machine (root, or the engine VM).
 
 ``up [N] [--lab L] [--engine E]`` starts (or reuses) N nodes, each a dockerd
-in its own network namespace with its own host name, joined on one LAN;
+in its own network namespace with its own host name, joined on one LAN (as
+root on this machine; without root, inside the engine VM);
 ``status`` lists them; ``down`` removes everything (engines purged, the LAN
 namespace deleted). See :mod:`labcheck.live.engines.nodes`.
 """
@@ -20,10 +21,12 @@ __all__ = ["register", "run"]
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
-        "nodes", help="several Docker hosts on this machine, joined on one LAN (root)",
+        "nodes", help="several Docker hosts on this machine, joined on one LAN",
         description="A multi-host lab (lesson 09): N dockerds, each in its own network "
                     "namespace with its own host name (node1, node2...), joined on one LAN "
-                    "(10.219.0.11, .12, ...). Nothing leaves the machine.")
+                    "(10.219.0.11, .12, ...): on this machine as root, else inside the "
+                    "engine VM (labcheck engine build; LABCHECK_NODES=vm or netns chooses). "
+                    "Nothing leaves the machine.")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     up = actions.add_parser("up", help="start (or reuse) N nodes joined on one LAN")
     up.add_argument("count", nargs="?", type=int, default=3, metavar="N",

@@ -97,3 +97,25 @@ def test_the_nodes_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["nodes", "down", "--lab", name]) == 0
     assert "removed" in capsys.readouterr().out
     assert _leftovers(find(name)) == [] and not Path(f"/run/netns/labcheck-{name}-lan").exists()
+
+
+def test_wait_for_swarm_until_every_node_has_its_ingress() -> None:
+    name = f"t{uuid.uuid4().hex[:6]}"
+    lab = labcheck.nodes(2, lab=name)
+    try:
+        assert lab.wait_for_swarm(timeout=5)  # no swarm yet: nothing to wait for
+        one, two = lab
+        one.client.swarm.init(advertise_addr=one.lan_ip, listen_addr=f"{one.lan_ip}:2377",
+                              default_addr_pool=["10.218.0.0/16"], subnet_size=24)
+        two.client.swarm.join(remote_addrs=[f"{one.lan_ip}:2377"],
+                              join_token=one.client.swarm.attrs["JoinTokens"]["Worker"],
+                              advertise_addr=two.lan_ip, listen_addr=f"{two.lan_ip}:2377")
+        assert lab.wait_for_swarm(timeout=120)
+        for node in lab:
+            assert "ingress-sbox" in node.client.networks.get("ingress").attrs["Containers"]
+        assert [n.attrs["Status"]["State"] for n in one.client.nodes.list()] == ["ready"] * 2
+    finally:
+        for node in reversed(lab.nodes):
+            node.client.swarm.leave(force=True)
+        lab.down()
+    assert _leftovers(lab) == []

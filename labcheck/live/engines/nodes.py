@@ -1,4 +1,4 @@
-"""Several Docker hosts on one machine: netns engines joined on one lab LAN (needs root).
+"""Several Docker hosts on one machine: netns engines joined on one lab LAN, or the same in the VM.
 
 A *lab* of N nodes is N :class:`~.netns.NetnsEngine` (``<lab>-node1`` ..
 ``<lab>-nodeN``), each a dockerd with its own network namespace, data, host
@@ -22,29 +22,47 @@ Every lab has its own namespaces, so two labs (two test passes) may use the
 same addresses: only the names differ, scoped by the lab's name
 (:func:`default_lab`: ``LABCHECK_NODES_LAB``, else the netns engine this
 process runs beside, else ``lab``).
+
+Without root on this machine (or without network namespaces), the same lab
+runs inside the user's engine VM (:mod:`labcheck.live.vm.nodes`): the same
+plan, names, host names, LAN addresses and bridge, each node's API forwarded
+to ``tcp://127.0.0.1:PORT``; :class:`VmNodes` takes it down (and stops the
+VM if the lab started it). :func:`backend` says which; ``LABCHECK_NODES=vm``
+(or ``netns``) chooses.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import os
 import re
+import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from ...errors import EnvironmentProblem
-from .base import EngineStatus, Say, quiet, valid_name
+from ..images import ensure_lab_image
+from ..vm import nodes as vm_nodes
+from ..vm import qemu
+from ..vm.paths import EnginePaths
+from .base import Engine, EngineStatus, Say, quiet, valid_name
 from .netns import NetnsEngine, running_names
+from .vm import VmEngine
+from .vmnode import VmNodeEngine
 
 if TYPE_CHECKING:
     import docker
 
     from ..dockerhost import DockerHost
 
-__all__ = ["NodePlan", "Node", "Nodes", "plan", "up", "find", "default_lab", "node_engine",
-           "down", "LAN_SUBNET", "OVERLAY_POOL", "MAX_NODES", "LAN_IF", "BRIDGE"]
+__all__ = ["NodePlan", "Node", "Nodes", "VmNodes", "plan", "up", "find", "default_lab",
+           "node_engine", "down", "backend", "LAN_SUBNET", "OVERLAY_POOL", "MAX_NODES", "LAN_IF",
+           "BRIDGE", "NODES_MEMORY_MIB"]
 
 #: The lab LAN between the nodes (node N at .10+N).
 LAN_SUBNET = "10.219.0.0/24"
@@ -52,6 +70,9 @@ LAN_SUBNET = "10.219.0.0/24"
 OVERLAY_POOL = "10.218.0.0/16"
 #: How many nodes a lab can have (the pools plan has room for 15).
 MAX_NODES = 9
+#: The engine VM's memory at least, when it starts for a lab (three nodes in swarm mode with
+#: this course's containers did not fit in 1 GiB: a shim of about 13 MiB per container).
+NODES_MEMORY_MIB = 1536
 #: The node's side of its LAN link, and the bridge in the LAN namespace.
 LAN_IF = "lan0"
 BRIDGE = "lan"
@@ -149,9 +170,9 @@ def _namespace_exists(name: str) -> bool:
 
 
 class Node:
-    """One node of a lab: its plan, its engine, a docker-py client of it."""
+    """One node of a lab: its plan, its engine (netns, or in the VM), a docker-py client of it."""
 
-    def __init__(self, node_plan: NodePlan, engine: NetnsEngine) -> None:
+    def __init__(self, node_plan: NodePlan, engine: Engine) -> None:
         self.plan = node_plan
         self.engine = engine
         self._client: "docker.DockerClient | None" = None
@@ -241,6 +262,47 @@ class Nodes:
     def status(self) -> list[EngineStatus]:
         return [n.engine.status() for n in self.nodes]
 
+    def wait_for_swarm(self, timeout: float = 300) -> bool:
+        """Wait until the swarm of these nodes has settled; False if ``timeout`` s passed first.
+
+        Settled: the manager lists every node that is in the swarm as ready, and
+        each of them has set up its ingress network (the ``ingress-sbox`` sandbox
+        of the routing mesh, what Docker's own tests wait for). Right after
+        ``swarm init`` and ``join`` every node builds that sandbox at once; inside
+        the engine VM, under emulation, this keeps the VM busy for tens of seconds,
+        and a container attached to an overlay meanwhile can miss Docker's fixed
+        20 s deadline for the attachment ("attaching to network failed ... context
+        deadline exceeded"). On native nodes it returns at once. Nodes outside the
+        swarm are not waited for.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._swarm_settled():
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
+
+    def _swarm_settled(self) -> bool:
+        import docker
+
+        members = [n for n in self.nodes
+                   if n.client.info()["Swarm"].get("LocalNodeState") == "active"]
+        managers = [n for n in members if n.client.info()["Swarm"].get("ControlAvailable")]
+        if managers:
+            listed = managers[0].client.nodes.list()
+            if len(listed) < len(members) or any(
+                    entry.attrs["Status"]["State"] != "ready" for entry in listed):
+                return False
+        for node in members:
+            try:
+                ingress = node.client.networks.get("ingress").attrs
+            except docker.errors.NotFound:
+                return False
+            if "ingress-sbox" not in (ingress.get("Containers") or {}):
+                return False
+        return True
+
     def describe(self) -> list[str]:
         """One line per node, then the LAN's."""
         lines = [f"{n.name}  {n.lan_ip:<12} {n.engine.status().describe()}" for n in self.nodes]
@@ -273,6 +335,7 @@ def _ensure_lan(lab: Nodes) -> None:
         _ip(["-n", ns, "link", "add", BRIDGE, "type", "bridge"])
     _ip(["-n", ns, "link", "set", BRIDGE, "up"])
     for node in lab.nodes:
+        assert isinstance(node.engine, NetnsEngine)
         node_ns = node.engine.namespace
         port = node.name
         if _ip(["-n", node_ns, "link", "show", LAN_IF], check=False).returncode != 0:
@@ -289,11 +352,14 @@ def _ensure_lan(lab: Nodes) -> None:
 
 def up(count: int = 3, *, lab: str | None = None, engine: str | None = None,
        say: Say = quiet) -> Nodes:
-    """Start (or reuse) a lab of ``count`` nodes joined on one LAN; root only.
+    """Start (or reuse) a lab of ``count`` nodes joined on one LAN.
 
     ``engine``: what the nodes run (see :func:`node_engine`). A running node
     that runs another engine, or a lab with more nodes than asked, is rebuilt.
+    Where: see :func:`backend` (netns engines with root, else the engine VM).
     """
+    if backend() == "vm":
+        return _vm_up(count, lab or default_lab(), node_engine(engine), say)
     if os.geteuid() != 0:
         raise EnvironmentProblem("a lab of several Docker hosts needs root on this machine "
                                  "(network namespaces, one dockerd per node)")
@@ -329,8 +395,165 @@ def find(lab: str | None = None, environ: Mapping[str, str] | None = None) -> No
         if match and match["lab"] == name:
             indexes.add(int(match["n"]))
     count = max(indexes, default=0)
+    if not count:
+        vm_lab = _vm_find(name, environ)
+        if vm_lab is not None:
+            return vm_lab
     plans = plan(count, name) if count else []
     return Nodes(name, _engines(plans, None))
+
+
+def _netns_usable() -> bool:
+    """Root, ``ip`` and ``unshare``, and a new network namespace can be made here."""
+    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("unshare"):
+        return False
+    done = subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def backend(environ: Mapping[str, str] | None = None) -> str:
+    """Where a lab's nodes run: ``netns`` (root, network namespaces) or ``vm`` (the engine VM).
+
+    ``LABCHECK_NODES`` (``netns`` or ``vm``) chooses; otherwise ``netns`` wherever
+    this process can make network namespaces, ``vm`` elsewhere.
+
+    >>> backend({"LABCHECK_NODES": "vm"})
+    'vm'
+    """
+    env = os.environ if environ is None else environ
+    chosen = env.get("LABCHECK_NODES", "")
+    if chosen in ("netns", "vm"):
+        return chosen
+    return "netns" if _netns_usable() else "vm"
+
+
+class VmNodes(Nodes):
+    """A lab whose nodes run inside the user's engine VM (no root on this machine)."""
+
+    def __init__(self, lab: str, nodes: Sequence[Node], paths: EnginePaths) -> None:
+        super().__init__(lab, nodes)
+        self.paths = paths
+
+    @property
+    def lan_namespace(self) -> str:
+        return "lan (in the engine VM)"
+
+    def describe(self) -> list[str]:
+        lines = [f"{n.name}  {n.lan_ip:<12} {n.engine.status().describe()}" for n in self.nodes]
+        record = vm_nodes.read_record(self.paths)
+        started = " (the VM was started for the lab: it stops with it)" \
+            if record is not None and record.started_vm else ""
+        lines.append(f"LAN {LAN_SUBNET}: bridge {BRIDGE!r} in network namespace 'lan' of the "
+                     f"engine VM{started}")
+        return lines
+
+    def down(self) -> None:
+        """Remove the nodes from the VM, and stop the VM if the lab started it; idempotent."""
+        for node in self.nodes:
+            node.close()
+        record = vm_nodes.read_record(self.paths)
+        vm_nodes.stop(self.paths)
+        if record is not None and record.started_vm:
+            VmEngine("vm").stop()
+
+
+def _vm_plan_nodes(lab: str, plans: Sequence[NodePlan], paths: EnginePaths) -> list[Node]:
+    return [Node(p, VmNodeEngine(p.engine, p.name, paths)) for p in plans]
+
+
+def _vm_up(count: int, lab: str, engine: str | None, say: Say) -> Nodes:
+    """:func:`up` inside the engine VM.
+
+    The fast way is a saved state of the VM with ``count`` nodes running
+    (:meth:`~labcheck.live.vm.qemu.VmConfig.nodes_tag`): restored in seconds,
+    where starting the dockerds in a running VM takes minutes under emulation.
+    So: a running VM that already has this lab is used as it is; a stopped VM,
+    or a running one that holds no container (nothing of the user's is lost),
+    starts from that state when it is saved. Otherwise the nodes start in the
+    VM, and the state is saved for the next time. The VM gets at least
+    :data:`NODES_MEMORY_MIB` (a running one that is smaller restarts when empty).
+    """
+    vm = VmEngine("vm")
+    paths = vm.paths
+    plans = plan(count, lab)
+    built = _image_engine(paths)
+    if engine and engine != built:
+        raise EnvironmentProblem(f"the engine VM runs Docker from {built!r}, not {engine!r}: "
+                                 "its nodes run what the VM has",
+                                 advice=f"Rebuild it: labcheck engine build --engine {engine}")
+    config = qemu.VmConfig.from_env()
+    config = dataclasses.replace(config, memory_mib=max(config.memory_mib, NODES_MEMORY_MIB))
+    tag = config.nodes_tag(count)
+    was_running = vm.status().running
+    record = vm_nodes.read_record(paths)
+    has_lab = record is not None and record.lab == lab and \
+        sorted(record.ports) == sorted(p.name for p in plans)
+    if was_running and not has_lab:
+        small = int(vm.status().details.get("memory_mib") or 0) < config.memory_mib
+        if (small or tag in qemu.saved_tags(paths)) and _vm_is_empty(vm):
+            say(f"the engine VM holds no container: restarting it with {config.memory_mib} MiB "
+                f"for {count} nodes")
+            vm.stop()
+        elif small:
+            say(f"the engine VM holds containers and has less than {config.memory_mib} MiB: "
+                "the nodes start in it and may not all fit (for a roomier one, stop it first: "
+                "labcheck engine stop)")
+    if not vm.status().running:
+        if not vm.is_available():
+            raise EnvironmentProblem("no root here for a lab of several Docker hosts, and no "
+                                     "engine VM to run them in",
+                                     advice="Install qemu-system-x86 and run: labcheck engine "
+                                            "build")
+        if not was_running:
+            say(f"no root here: the lab's nodes run inside the engine VM ({config.memory_mib} "
+                "MiB); starting it")
+        qemu.start(paths, config, say=say, tag=tag)
+    prefix = LAN_SUBNET.split("/")[1]
+    specs = [vm_nodes.GuestNode(p.name, p.index, f"{p.lan_ip}/{prefix}",
+                                vm_nodes.dockerd_flags(p.settings())) for p in plans]
+    try:
+        vm_nodes.start(paths, lab, specs, bridge=BRIDGE, lan_if=LAN_IF,
+                       started_vm=not was_running, say=say)
+        nodes = VmNodes(lab, _vm_plan_nodes(lab, plans, paths), paths)
+        for node in nodes:  # the lab image from the VM image's busybox (no registry there)
+            ensure_lab_image(node.client, busybox=str(paths.busybox))
+        if tag not in qemu.saved_tags(paths):
+            for node in nodes:
+                node.close()  # no connection through a forward in the saved state
+            say(f"saving the engine VM with {count} nodes for a fast start next time")
+            qemu.save_running_state(paths, tag)
+    except BaseException:
+        if not was_running:
+            vm.stop()
+        raise
+    return nodes
+
+
+def _vm_is_empty(vm: VmEngine) -> bool:
+    """Whether the VM's own engine holds no container (restarting it loses nothing)."""
+    client = vm.client()
+    try:
+        return not client.api.containers(all=True, quiet=True)
+    finally:
+        client.close()
+
+
+def _image_engine(paths: EnginePaths) -> str:
+    """What the VM image runs (its manifest's ``engine``: ``distribution`` or ``sid``)."""
+    with contextlib.suppress(OSError, ValueError):
+        return str(json.loads(paths.manifest.read_text(encoding="utf-8")).get("engine")
+                   or "distribution")
+    return "distribution"
+
+
+def _vm_find(lab: str, environ: Mapping[str, str] | None = None) -> "VmNodes | None":
+    """The lab ``lab`` in the user's engine VM, or None."""
+    paths = EnginePaths.default(environ)
+    record = vm_nodes.read_record(paths)
+    if record is None or record.lab != lab or not record.ports:
+        return None
+    count = max(int(n.removeprefix("node")) for n in record.ports if n.startswith("node"))
+    return VmNodes(lab, _vm_plan_nodes(lab, plan(count, lab), paths), paths)
 
 
 def down(lab: str | None = None) -> bool:

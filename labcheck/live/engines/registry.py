@@ -1,7 +1,8 @@
 """Engines by name: the one place that turns ``NAME [--kind K] [--engine E]`` into an Engine.
 
 Names: ``system`` is the machine's daemon (or ``DOCKER_HOST``'s), ``vm``
-the user's engine VM; any other name is a netns engine (root). A netns
+the user's engine VM, ``LAB-nodeN`` a node of the lab in the engine VM
+when one runs there; any other name is a netns engine (root). A netns
 engine remembers what it runs, so ``stop NAME`` needs no ``--engine``.
 """
 
@@ -10,10 +11,13 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
+from ..vm import nodes as vm_nodes
+from ..vm.paths import EnginePaths
 from .base import KINDS, Engine, EngineStatus
 from .netns import NetnsEngine, running_names
 from .system import DEFAULT_HOST, SystemEngine
 from .vm import VmEngine
+from .vmnode import VmNodeEngine, vm_node_engine
 
 __all__ = ["engine", "running", "kind_of"]
 
@@ -42,6 +46,10 @@ def engine(name: str, *, kind: str | None = None, version: str | None = None,
         return SystemEngine(name, environ)
     if chosen == "vm":
         return VmEngine(name, environ)
+    if kind is None and version is None and name not in running_names(environ):
+        node = vm_node_engine(name, environ)
+        if node is not None:
+            return node
     return NetnsEngine(name, version, environ)
 
 
@@ -63,6 +71,12 @@ def running(environ: Mapping[str, str] | None = None) -> list[EngineStatus]:
     vm = VmEngine("vm", env).status()
     if vm.running:
         found.append(vm)
+        record = vm_nodes.read_record(EnginePaths.default(env))
+        if record is not None:
+            for node in record.ports:
+                status = VmNodeEngine(f"{record.lab}-{node}", node, environ=env).status()
+                if status.running:
+                    found.append(status)
     # a netns or VM engine that DOCKER_HOST points at is that engine, not a second "system"
     return [s for i, s in enumerate(found)
             if s.kind != "system" or all(o.docker_host != s.docker_host for o in found[i + 1:])]

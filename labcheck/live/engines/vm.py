@@ -49,12 +49,14 @@ class VmEngine(Engine):
         """Whether it can start here: QEMU installed and the image built."""
         return available(self.paths)
 
-    def start(self, *, say: Say = quiet, timeout: float = 300) -> EngineStatus:
+    def start(self, *, say: Say = quiet, timeout: float = 300,
+              tag: str | None = None) -> EngineStatus:
+        """Start it (``tag``: a saved state to restore instead of the ready one, if saved)."""
         if qemu.docker_host(self.paths) is None and not self.is_available():
             raise EnvironmentProblem("no engine VM here",
                                      advice="Install qemu-system-x86 and run: labcheck engine "
                                             "build")
-        qemu.start(self.paths, timeout=timeout, say=say)
+        qemu.start(self.paths, timeout=timeout, say=say, tag=tag)
         return self.status()
 
     def stop(self, *, purge: bool = False) -> bool:

@@ -18,10 +18,13 @@ What goes in (one place: :data:`PACKAGES`, :data:`MODULES`):
   (:mod:`labcheck.live.dockerhost`): iproute2's full ``ip`` (``ip netns``),
   ``ss`` and ``bridge``, tcpdump, bash; where a package gives a program
   busybox also has, the package's wins;
+- socat, which serves each lab node's API socket to QEMU's forward
+  (``guest/nodes``, :mod:`labcheck.live.vm.nodes`), and the crypto modules of an
+  encrypted overlay (ESP with AES-GCM);
 - the shared libraries ``ldd`` lists for them, taken from the packages that
   own them (``dpkg -S``), fetched the same way;
 - the guest files of :mod:`labcheck.live.vm.guest` (``/init``, daemon.json,
-  dnsmasq.conf).
+  dnsmasq.conf, ``nodes``), and the lab nodes' daemon.json made from the VM's.
 
 The versions taken are written to ``manifest.json`` beside the image. A
 second build reuses the downloaded packages (``refresh=True`` fetches again).
@@ -75,6 +78,7 @@ PACKAGES: tuple[str, ...] = (
     "busybox-static", "docker.io", "containerd", "crun", "runc", "tini",
     "iptables", "libxtables12", "kmod", "dnsmasq-base",
     "iproute2", "tcpdump", "bash",
+    "socat",  # serves a lab node's API socket to QEMU's forward (guest/nodes)
 )
 
 #: Engines other than the distribution's: name -> (Debian suite, the packages taken from
@@ -94,7 +98,7 @@ PROGRAMS: tuple[str, ...] = (
     "bin/kmod", "usr/bin/kmod", "usr/sbin/dnsmasq",
     # the host's side of the lessons (root on the Docker host): both package layouts
     "bin/ip", "usr/bin/ip", "bin/ss", "usr/bin/ss", "sbin/bridge", "usr/sbin/bridge",
-    "usr/bin/tcpdump", "usr/sbin/tcpdump", "bin/bash", "usr/bin/bash",
+    "usr/bin/tcpdump", "usr/sbin/tcpdump", "bin/bash", "usr/bin/bash", "usr/bin/socat",
 )
 #: Configuration folders copied whole when a package has them (iproute2's tables).
 CONFIG_DIRS: tuple[str, ...] = ("etc/iproute2", "usr/share/iproute2")
@@ -126,6 +130,14 @@ MODULES: tuple[str, ...] = (
     "xt_conntrack", "xt_MASQUERADE", "xt_addrtype", "xt_nat", "xt_tcpudp", "xt_mark",
     "xt_comment", "xt_multiport", "xt_REDIRECT", "xt_state", "xt_u32", "xt_set",
     "ipt_REJECT", "xt_physdev", "esp4", "xfrm_user", "xfrm_algo", "ip_set",
+    # an encrypted overlay (lesson 09): ESP with rfc4106(gcm(aes)), and the policy match
+    # that drops unencrypted VXLAN on such a network
+    "xt_policy", "gcm", "ghash_generic", "ctr", "seqiv", "echainiv", "authenc", "aesni_intel",
+    # ...and the kernel's "stdrng" (drbg), which no symbol names, so the modules.dep closure
+    # does not bring it: ESP's IV generators (seqiv, echainiv) salt each new SA from it, and
+    # without it every SA fails with ENOENT ("Kernel was unable to initialize cryptographic
+    # operations"). sha512_generic: drbg's self-test of its hmac(sha512) variant needs it
+    "drbg", "sha512_generic",
 )
 
 _GUEST_FILES = {  # package data -> path in the VM, mode
@@ -134,7 +146,14 @@ _GUEST_FILES = {  # package data -> path in the VM, mode
     "dnsmasq.conf": ("etc/labcheck/dnsmasq.conf", 0o644),
     "resolv.conf": ("etc/resolv.conf", 0o644),
     "docker-proxy": ("usr/libexec/labcheck/docker-proxy", 0o755),
+    "nodes": ("usr/libexec/labcheck/nodes", 0o755),
 }
+
+#: The VM's daemon.json without what a lab node sets for itself (flags from labcheck's
+#: plan, see guest/nodes) or must not have (the VM's API address, the proxy that
+#: forwards published ports to the machine): /etc/labcheck/node-daemon.json.
+NODE_CONFIG = "etc/labcheck/node-daemon.json"
+_NODE_DROPS = ("hosts", "bip", "dns", "default-address-pools", "userland-proxy-path")
 
 _ETC = {
     # tcpdump drops root to its own user once the capture is open
@@ -346,6 +365,14 @@ class _Assembler:
         config_file.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         self.notes.append(f"default OCI runtime: {name}")
 
+    def node_config(self) -> None:
+        """The lab nodes' daemon.json (:data:`NODE_CONFIG`), from the VM's final one."""
+        config = json.loads((self.rootfs / "etc/docker/daemon.json").read_text(encoding="utf-8"))
+        for key in _NODE_DROPS:
+            config.pop(key, None)
+        (self.rootfs / NODE_CONFIG).write_text(json.dumps(config, indent=2) + "\n",
+                                               encoding="utf-8")
+
     def programs(self) -> None:
         for rel in PROGRAMS:
             src = self.staging / rel
@@ -366,7 +393,7 @@ class _Assembler:
             if not dest.exists() and not dest.is_symlink():
                 os.symlink(target, dest)
         for name in ("dockerd", "containerd", "crun", "xtables-nft-multi", "dnsmasq", "ip",
-                     "tcpdump", "bash"):
+                     "tcpdump", "bash", "socat"):
             if not any((self.rootfs / d / name).exists() for d in ("usr/bin", "usr/sbin")):
                 raise EnvironmentProblem(f"the packages gave no {name}: the package "
                                          "layout differs from what labcheck knows")
@@ -579,6 +606,7 @@ def build_image(paths: EnginePaths, *, source: AptSource | None = None,
         asm.skeleton()
         if engine:
             asm.default_runtime(ENGINES[engine][2])
+        asm.node_config()
         asm.programs()
         asm.libraries()
         version, modules, missing = asm.kernel(kernel_pkg)

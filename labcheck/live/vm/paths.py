@@ -6,8 +6,8 @@ else ``~/.cache/labcheck/engine``. Inside it:
 - ``debs/``: the Debian packages fetched (reused by the next build)
 - ``image/``: ``vmlinuz``, ``initrd.img`` (cpio), ``manifest.json``, and
   ``state.qcow2`` holding the booted engine saved by ``labcheck engine build``
-- ``run/``: the running VM's pid, QMP socket, control socket, console log
-  and ``state.json`` (ports)
+- ``run/``: the running VM's pid, QMP socket, control socket, console log,
+  ``state.json`` (ports) and ``nodes.json`` (a multi-host lab's nodes in the VM)
 """
 
 from __future__ import annotations
@@ -116,6 +116,11 @@ class EnginePaths:
         return self.run / "forwards.json"
 
     @property
+    def nodes(self) -> Path:
+        """The lab nodes running in the VM and their forwarded ports (JSON; :mod:`.nodes`)."""
+        return self.run / "nodes.json"
+
+    @property
     def forwarder_log(self) -> Path:
         return self.run / "forwarder.log"
 
@@ -127,7 +132,7 @@ class EnginePaths:
     def run_files(self) -> tuple[Path, ...]:
         """What a running VM leaves in ``run/``: removed when it stops (the log kept)."""
         return (self.pidfile, self.qmp, self.qmp_forward, self.control, self.forward_socket,
-                self.forwards, self.state)
+                self.forwards, self.state, self.nodes)
 
     def image_present(self) -> bool:
         """Whether a built image (kernel, initramfs, manifest) is there."""

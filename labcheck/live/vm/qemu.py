@@ -41,14 +41,19 @@ from .qmp import LineChannel, Qmp, QmpError
 
 __all__ = ["VmConfig", "EngineState", "EngineStatus", "qemu_binary", "kvm_usable",
            "command_line", "start", "stop", "status", "save_ready_state", "docker_host",
-           "GUEST_API_PORT", "KERNEL_ARGS"]
+           "GUEST_API_PORT", "KERNEL_ARGS", "free_port", "saved_tags", "save_running_state"]
 
 
 GUEST_API_PORT = 2375
 #: quiet: printing to an emulated serial port is slow; no mitigations: the
-#: guest runs only the user's own containers.
+#: guest runs only the user's own containers. tsc=reliable: under TCG with two
+#: vCPUs the kernel finds no constant TSC and falls back to the HPET, whose every
+#: read (each clock_gettime: no vDSO with it) is an emulated device access under
+#: QEMU's global lock; the dockerds of a multi-host lab then spent most of the
+#: guest's time in the kernel and missed swarm's 20 s deadlines. TCG's TSC is the
+#: host's (monotonic, one clock for all vCPUs, carried over a saved state).
 KERNEL_ARGS = ("console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init mitigations=off "
-               "nokaslr cgroup_no_v1=all")
+               "nokaslr cgroup_no_v1=all tsc=reliable")
 DEFAULT_MEMORY_MIB = 1024
 
 
@@ -87,6 +92,14 @@ class VmConfig:
     def snapshot_tag(self) -> str:
         """The savevm name: a saved state fits only the same machine shape."""
         return f"ready-{self.accel}-{self.cpus}cpu-{self.memory_mib}m"
+
+    def nodes_tag(self, count: int) -> str:
+        """The savevm name of the state with a lab of ``count`` nodes running (:mod:`.nodes`).
+
+        >>> VmConfig(1024, 2, "tcg").nodes_tag(3)
+        'nodes3-tcg-2cpu-1024m'
+        """
+        return f"nodes{count}-{self.accel}-{self.cpus}cpu-{self.memory_mib}m"
 
 
 @dataclass
@@ -165,9 +178,16 @@ def command_line(paths: EnginePaths, config: VmConfig, api_port: int, *,
     return cmd
 
 
-def _free_port(preferred: int = 23750) -> int:
+def free_port(preferred: int = 23750) -> int:
+    """A free TCP port of 127.0.0.1: ``preferred`` if it is free (0: any).
+
+    Tried as QEMU's forward will listen, with ``SO_REUSEADDR``: a port whose last
+    connections (a VM just stopped) linger in TIME_WAIT is free for it, so an
+    engine restarted at once keeps its address.
+    """
     for port in (preferred, 0):
         with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
@@ -214,7 +234,8 @@ def _version(port: int) -> dict[str, str]:
         return {}
 
 
-def _saved_tags(paths: EnginePaths) -> set[str]:
+def saved_tags(paths: EnginePaths) -> set[str]:
+    """The tags of the states saved in the image's state disk."""
     record = paths.snapshots
     if not paths.snapshot_disk.is_file() or not record.is_file():
         return set()
@@ -245,7 +266,7 @@ def _launch(paths: EnginePaths, config: VmConfig, *, loadvm: str | None,
     paths.run.mkdir(parents=True, exist_ok=True)
     for stale in (*paths.run_files(), paths.console):
         stale.unlink(missing_ok=True)
-    api_port = _free_port()
+    api_port = free_port()
     cmd = command_line(paths, config, api_port, qemu=qemu, loadvm=loadvm,
                        with_state_disk=with_state_disk)
     started = time.time()
@@ -304,21 +325,27 @@ def _sync_guest(paths: EnginePaths) -> None:
 
 
 def start(paths: EnginePaths, config: VmConfig | None = None, *,
-          timeout: float = 300, say: Say | None = None) -> EngineState:
-    """Start the engine VM (or return the running one); wait for the Docker API."""
+          timeout: float = 300, say: Say | None = None, tag: str | None = None) -> EngineState:
+    """Start the engine VM (or return the running one); wait for the Docker API.
+
+    ``tag``: the saved state to restore when it is there (a lab's nodes running,
+    :meth:`VmConfig.nodes_tag`) instead of the plain ready one.
+    """
     config = config or VmConfig.from_env()
     running = _read_state(paths)
     if running is not None and _pid_alive(running.pid) and _ping(running.api_port):
         return running
     if running is not None:
         stop(paths)
-    restore = config.snapshot_tag in _saved_tags(paths)
+    tags = saved_tags(paths)
+    chosen = tag if tag in tags else config.snapshot_tag if config.snapshot_tag in tags else None
     if say:
-        say("restoring the saved engine VM" if restore else
+        say(f"restoring the saved engine VM ({chosen})" if chosen else
             f"booting the engine VM ({config.accel}; about 30 s under emulation; "
             "'labcheck engine build' saves a booted state for a fast start)")
-    state = _launch(paths, config, loadvm=config.snapshot_tag if restore else None,
-                    with_state_disk=False)
+    # the state disk is attached even to a cold boot: a lab's nodes save their state there
+    state = _launch(paths, config, loadvm=chosen, with_state_disk=paths.snapshot_disk.is_file())
+    restore = chosen is not None
     if restore:
         _sync_guest(paths)
     _wait_ready(paths, state, timeout, say)
@@ -337,7 +364,7 @@ def save_ready_state(paths: EnginePaths, config: VmConfig | None = None, *,
     if qemu_img is None:
         raise EnvironmentProblem("qemu-img is missing. Install it: apt-get install qemu-utils")
     stop(paths)
-    tags = _saved_tags(paths) if paths.snapshot_disk.is_file() else set()
+    tags = saved_tags(paths) if paths.snapshot_disk.is_file() else set()
     if not paths.snapshot_disk.is_file():
         subprocess.run([qemu_img, "create", "-q", "-f", "qcow2", str(paths.snapshot_disk),
                         "16M"], check=True, capture_output=True, timeout=60)
@@ -358,6 +385,30 @@ def save_ready_state(paths: EnginePaths, config: VmConfig | None = None, *,
     tags.add(config.snapshot_tag)
     paths.snapshots.write_text(json.dumps(sorted(tags)), encoding="utf-8")
     return state.ready_seconds
+
+
+def save_running_state(paths: EnginePaths, tag: str) -> bool:
+    """Save the running VM's whole state as ``tag`` (paused meanwhile), then let it run on.
+
+    False when it cannot: the VM was booted without the state disk (no saved
+    state to start from), or QEMU refused.
+    """
+    state = _read_state(paths)
+    if state is None or not _pid_alive(state.pid) or not any(
+            arg.startswith("if=none,id=state,") for arg in state.command):
+        return False
+    with Qmp(paths.qmp, timeout=600) as qmp:
+        qmp.execute("stop")
+        try:
+            out = qmp.hmp(f"savevm {tag}")
+        finally:
+            qmp.execute("cont")
+    _sync_guest(paths)  # its clock stood still while the state was written
+    if "error" in out.lower():
+        return False
+    tags = saved_tags(paths) | {tag}
+    paths.snapshots.write_text(json.dumps(sorted(tags)), encoding="utf-8")
+    return True
 
 
 def stop(paths: EnginePaths) -> bool:
