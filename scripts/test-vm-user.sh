@@ -2,7 +2,19 @@
 # The user's half of make test-vm (see scripts/test-vm.sh); runs in the project folder.
 # Phase 1 (with the network: PyPI, the package archive): venv, build.
 # Phase 2 (--inside: a private network namespace, loopback only): start, tests, stop.
+# LABCHECK_VM_TEST_PARTS picks the tests of phase 2 (default: all three):
+#   base          the no-egress tests, lessons 01, 02 and 07, one exercise graded, ready()
+#   lesson09      lesson 09 under nbval on three nodes inside the VM
+#   lesson09-twice lesson 09 run twice in one kernel (the run-twice test) inside the VM
 set -euo pipefail
+parts=" ${LABCHECK_VM_TEST_PARTS:-base lesson09 lesson09-twice} "
+wants() { [[ "$parts" == *" $1 "* ]]; }
+for part in $parts; do
+    case $part in
+        base|lesson09|lesson09-twice) ;;
+        *) echo "test-vm: no part '$part' (base, lesson09, lesson09-twice)" >&2; exit 2 ;;
+    esac
+done
 venv=${LABCHECK_VM_TEST_VENV:-$HOME/.labcheck-vmtest-venv}
 record=$HOME/.labcheck-vmtest-times
 step() { t_step=$(date +%s); echo "== $*"; }
@@ -49,55 +61,63 @@ labcheck engine status
 eval "$(labcheck engine env)"
 done_step start
 
-step "no-egress, port and root-on-the-Docker-host tests against the VM"
-LABCHECK_TEST_VM=1 python -m pytest -q -p no:cacheprovider tests/vm tests/unit/test_vm_engine.py \
-    tests/integration/test_docker_host.py
-done_step vm-tests
+if wants base; then
+    step "no-egress, port and root-on-the-Docker-host tests against the VM"
+    LABCHECK_TEST_VM=1 python -m pytest -q -p no:cacheprovider tests/vm tests/unit/test_vm_engine.py \
+        tests/integration/test_docker_host.py
+    done_step vm-tests
 
-step "lessons 01, 02 and 07 under nbval against the VM"
-# All of lesson 02, its "outside world" too, and lesson 07's views of the host (bridges,
-# veth pairs, iptables, a tcpdump capture): those cells run their commands as root on
-# the Docker host, the VM, through labcheck.docker_host.
-python -m pytest -q -p no:cacheprovider --nbval lessons/01-default-bridge.ipynb \
-    lessons/02-user-defined-bridges.ipynb lessons/07-under-the-hood.ipynb \
-    --nbval-sanitize-with lessons/sanitize.cfg \
-    -p labcheck.pytest_plugin
-done_step nbval
+    step "lessons 01, 02 and 07 under nbval against the VM"
+    # All of lesson 02, its "outside world" too, and lesson 07's views of the host (bridges,
+    # veth pairs, iptables, a tcpdump capture): those cells run their commands as root on
+    # the Docker host, the VM, through labcheck.docker_host.
+    python -m pytest -q -p no:cacheprovider --nbval lessons/01-default-bridge.ipynb \
+        lessons/02-user-defined-bridges.ipynb lessons/07-under-the-hood.ipynb \
+        --nbval-sanitize-with lessons/sanitize.cfg \
+        -p labcheck.pytest_plugin
+    done_step nbval
+fi
 
-step "lesson 09 under nbval: three Docker hosts inside the VM"
-# labcheck.nodes(3) finds no root here: the nodes are dockerds in the VM (restarted with
-# room for them when it holds no container), joined on the VM's lab LAN; the first run
-# after a build boots them and saves that state. The lesson's last cell takes them down.
-python -m pytest -q -p no:cacheprovider --nbval lessons/09-across-hosts.ipynb \
-    --nbval-sanitize-with lessons/sanitize.cfg \
-    -p labcheck.pytest_plugin
-labcheck engine status
-# nodes() restarted the VM for the nodes (and the lab's end may have stopped it): the
-# steps below take the VM as it is now, not the address read before lesson 09
-labcheck engine start >/dev/null
-eval "$(labcheck engine env)"
-done_step nbval-09
+if wants lesson09; then
+    step "lesson 09 under nbval: three Docker hosts inside the VM"
+    # labcheck.nodes(3) finds no root here: the nodes are dockerds in the VM (restarted with
+    # room for them when it holds no container), joined on the VM's lab LAN; the first run
+    # after a build boots them and saves that state. The lesson's last cell takes them down.
+    python -m pytest -q -p no:cacheprovider --nbval lessons/09-across-hosts.ipynb \
+        --nbval-sanitize-with lessons/sanitize.cfg \
+        -p labcheck.pytest_plugin
+    labcheck engine status
+    # nodes() restarted the VM for the nodes (and the lab's end may have stopped it): the
+    # steps below take the VM as it is now, not the address read before lesson 09
+    labcheck engine start >/dev/null
+    eval "$(labcheck engine env)"
+    done_step nbval-09
+fi
 
-step "lesson 09 run twice in one kernel, its reference solutions too, inside the VM"
-# the second set-up starts the three nodes again; nothing labelled with the lesson is left
-python -m pytest -q -p no:cacheprovider tests/integration/test_lessons_twice.py -k 09
-labcheck engine start >/dev/null
-eval "$(labcheck engine env)"
-done_step twice-09
+if wants lesson09-twice; then
+    step "lesson 09 run twice in one kernel, its reference solutions too, inside the VM"
+    # the second set-up starts the three nodes again; nothing labelled with the lesson is left
+    python -m pytest -q -p no:cacheprovider tests/integration/test_lessons_twice.py -k 09
+    labcheck engine start >/dev/null
+    eval "$(labcheck engine env)"
+    done_step twice-09
+fi
 
-step "exercise 01-publish graded: the solution passes, each broken variant fails"
-LABCHECK_REQUIRE_DOCKER=1 python -m pytest -q -p no:cacheprovider \
-    tests/integration/test_grading_exercises.py -k "01-publish and not cli"
-done_step grading
+if wants base; then
+    step "exercise 01-publish graded: the solution passes, each broken variant fails"
+    LABCHECK_REQUIRE_DOCKER=1 python -m pytest -q -p no:cacheprovider \
+        tests/integration/test_grading_exercises.py -k "01-publish and not cli"
+    done_step grading
 
-step "ready() with no daemon and the VM stopped: it starts the VM itself"
-labcheck engine stop
-unset DOCKER_HOST
-out=$(python -c 'import labcheck, os; lab = labcheck.ready("01"); print(type(lab).__name__, os.environ.get("DOCKER_HOST"))')
-echo "$out"
-grep -q "Using the engine VM at tcp://127.0.0.1:" <<<"$out"
-grep -q "^Lab tcp://127.0.0.1:" <<<"$out"
-done_step ready
+    step "ready() with no daemon and the VM stopped: it starts the VM itself"
+    labcheck engine stop
+    unset DOCKER_HOST
+    out=$(python -c 'import labcheck, os; lab = labcheck.ready("01"); print(type(lab).__name__, os.environ.get("DOCKER_HOST"))')
+    echo "$out"
+    grep -q "Using the engine VM at tcp://127.0.0.1:" <<<"$out"
+    grep -q "^Lab tcp://127.0.0.1:" <<<"$out"
+    done_step ready
+fi
 
 step "labcheck engine stop: nothing left running"
 labcheck engine stop
