@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from labcheck.images import LAB_IMAGE
 from labcheck.lab import http_command
+from labcheck.live.scenarios import wait_listening
 
 EXERCISE = "02-shop"
 
@@ -51,6 +52,9 @@ def cache_published(lab, names) -> None:
     """The cache is published on the host (on a port the daemon picks), which nothing needs."""
     solution(lab, names)
     lab.run(names["cache"], network=names["shopnet"], http=6379, ports={6379: ("127.0.0.1", None)})
+    # the grade follows at once: under make test's load this new cache's httpd once was not
+    # yet listening, and shop-reaches-cache failed with "refused"
+    wait_listening(lab, names["cache"], 6379)
 
 
 def cache_not_listening(lab, names) -> None:
