@@ -286,9 +286,9 @@ class Nodes:
     def _swarm_settled(self) -> bool:
         import docker
 
-        members = [n for n in self.nodes
-                   if n.client.info()["Swarm"].get("LocalNodeState") == "active"]
-        managers = [n for n in members if n.client.info()["Swarm"].get("ControlAvailable")]
+        swarm = {n.name: n.client.info()["Swarm"] for n in self.nodes}   # one call per node
+        members = [n for n in self.nodes if swarm[n.name].get("LocalNodeState") == "active"]
+        managers = [n for n in members if swarm[n.name].get("ControlAvailable")]
         if managers:
             listed = managers[0].client.nodes.list()
             if len(listed) < len(members) or any(
@@ -303,9 +303,13 @@ class Nodes:
                 return False
         return True
 
+    def _node_lines(self) -> list[str]:
+        """One line per node: its name, LAN address and engine status."""
+        return [f"{n.name}  {n.lan_ip:<12} {n.engine.status().describe()}" for n in self.nodes]
+
     def describe(self) -> list[str]:
         """One line per node, then the LAN's."""
-        lines = [f"{n.name}  {n.lan_ip:<12} {n.engine.status().describe()}" for n in self.nodes]
+        lines = self._node_lines()
         lan = "present" if _namespace_exists(self.lan_namespace) else "absent"
         lines.append(f"LAN {LAN_SUBNET}: bridge {BRIDGE!r} in network namespace "
                      f"{self.lan_namespace} ({lan})")
@@ -439,7 +443,7 @@ class VmNodes(Nodes):
         return "lan (in the engine VM)"
 
     def describe(self) -> list[str]:
-        lines = [f"{n.name}  {n.lan_ip:<12} {n.engine.status().describe()}" for n in self.nodes]
+        lines = self._node_lines()
         record = vm_nodes.read_record(self.paths)
         started = " (the VM was started for the lab: it stops with it)" \
             if record is not None and record.started_vm else ""
